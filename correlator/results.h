@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * results.h - what a correlation run produces, and all that renderers read.
+ *
+ * The same structure carries the generator's ground truth (synth fills it
+ * from exact samples) and the correlator's answer (filled from histograms),
+ * and one writer (viz/report_json.c) serializes both, so truth.json and
+ * `report --json` share a schema by construction.
+ *
+ * Stage latency: the time from the packet's previous attached stage to this
+ * one. The origin stage of a direction has no previous stage; its count is the
+ * packets created there and its latency fields are 0. A stage whose packet
+ * had no earlier attached stage (the origin was lost) adds no sample.
+ */
+#ifndef XPKT_CORRELATOR_RESULTS_H
+#define XPKT_CORRELATOR_RESULTS_H
+
+#include <stdint.h>
+
+#include "bundle/manifest.h"
+#include "tracepoints/stage.h"
+
+struct xpkt_hist; /* correlator/hist.h; NULL in ground truth */
+
+struct xpkt_stage_stats {
+	uint64_t count; /* latency samples (packets, for the origin stage) */
+	double mean_ns;
+	uint64_t min_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+	double total_ns;          /* sum of samples: mean_ns * count */
+	uint64_t unattributed;    /* events of this stage no packet could be found for */
+	struct xpkt_hist *hist;   /* full distribution for renderers, or NULL */
+};
+
+#define XPKT_MAX_REASONS 32
+
+struct xpkt_reason_count {
+	char reason[48];
+	uint64_t count;
+};
+
+struct xpkt_packet_counts {
+	uint64_t total, complete, partial, dropped;
+	struct xpkt_reason_count partial_reasons[XPKT_MAX_REASONS]; /* "missing grant_claim" */
+	unsigned npartial_reasons;
+	struct xpkt_reason_count drop_reasons[XPKT_MAX_REASONS]; /* kfree_skb reason names */
+	unsigned ndrop_reasons;
+};
+
+/* How one source's clock was put on the common timebase. */
+struct xpkt_clock_alignment {
+	char source[32];
+	char clock[16];
+	int64_t offset;       /* ticks (tsc) or ns, as in the manifest */
+	char offset_from[48];
+	/* Causal check: smallest observed gap (ns) from an event in this source to
+	 * the next stage of the same packet in another source; negative means the
+	 * alignment is wrong by at least that much. INT64_MAX if never checked. */
+	int64_t min_causal_gap_ns;
+	uint64_t inversions;  /* packets whose next stage ran earlier than this one */
+};
+
+struct xpkt_results {
+	struct xpkt_stage_stats stages[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	struct xpkt_packet_counts packets;                 /* both directions */
+	struct xpkt_packet_counts by_dir[XPKT_DIR_COUNT];
+	struct {
+		char source[32];
+		uint64_t events;
+	} lost[XPKT_MAX_SOURCES]; /* per source, in manifest order */
+	unsigned nlost;
+	struct xpkt_clock_alignment clocks[XPKT_MAX_SOURCES];
+	unsigned nclocks;
+	uint64_t events_read;     /* 0 in truth */
+	uint64_t max_in_flight;   /* peak packets held at once; 0 in truth */
+};
+
+/* Adds n to the counter named reason in a reason list (creating it). */
+void xpkt_reason_add(struct xpkt_reason_count *list, unsigned *n, const char *reason,
+		     uint64_t count);
+
+#endif

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every cmocka binary plain and under ASan+UBSan, then the CLI tests, and
+# closes with one "tests: N passed, N failed" line counted over all of them.
+set -u
+O=${O:-build}
+passed=0
+failed=0
+failed_names=()
+
+count_cmocka() { # $1 = label, rest = command
+	local label=$1 out rc p f
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # crashed, or a sanitizer stopped it
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failed_names+=("$label")
+}
+
+for t in "$@"; do
+	count_cmocka "$t" "$O/tests/$t"
+	count_cmocka "$t (asan)" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		"$O/asan/tests/$t"
+done
+
+# CLI tests: each script is one test; it gets the plain and the ASan binary.
+for s in tests/cli/*.sh; do
+	[ -e "$s" ] || continue
+	for bin in "$O/xpkttrace" "$O/asan/xpkttrace"; do
+		name="$(basename "$s" .sh) [$(basename "$(dirname "$bin")")]"
+		san=0; case $bin in */asan/*) san=1 ;; esac
+		if XPKTTRACE=$bin XPKT_ASAN=$san bash "$s" >"$O/cli-$(basename "$s" .sh).log" 2>&1; then
+			echo "[       OK ] cli $name"
+			passed=$((passed + 1))
+		else
+			echo "[  FAILED  ] cli $name (log: $O/cli-$(basename "$s" .sh).log)"
+			tail -20 "$O/cli-$(basename "$s" .sh).log" | sed 's/^/    /'
+			failed=$((failed + 1))
+			failed_names+=("cli $name")
+		fi
+	done
+done
+
+[ ${#failed_names[@]} -eq 0 ] || printf 'failed: %s\n' "${failed_names[@]}"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
