@@ -28,11 +28,18 @@ FUZZERS  := $(sort $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
 lib_objs = $(patsubst %.c,$(1)/%.o,$(LIB_SRCS))
 cli_objs = $(patsubst %.c,$(1)/%.o,$(CLI_SRCS))
 
-.PHONY: all check unit cli-tests bench demo fuzz install clean format format-check asan
+.PHONY: all check bench demo fuzz install clean format format-check asan deps
 all: $(O)/xpkttrace
 
+# Missing Debian packages are installed first (as root), or named (otherwise).
+DEPS_OK := $(O)/.deps-ok
+$(DEPS_OK): scripts/deps.sh
+	@scripts/deps.sh
+	@mkdir -p $(O) && touch $@
+deps: $(DEPS_OK)
+
 # --- plain build -----------------------------------------------------------
-$(O)/%.o: %.c
+$(O)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE) $(WARN) $(CFLAGS) -c -o $@ $<
 
@@ -48,7 +55,7 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libxpkt.a
 
 # --- ASan + UBSan build, same sources ------------------------------------------
 A := $(O)/asan
-$(A)/%.o: %.c
+$(A)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE) $(WARN) -O1 -g $(SAN) -c -o $@ $<
 
@@ -82,7 +89,7 @@ bench: $(O)/xpkttrace
 # --- fuzzing (clang libFuzzer) -------------------------------------------------------
 F := $(O)/fuzz
 FUZZ_SECONDS ?= 60
-$(F)/%.o: %.c
+$(F)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE) $(WARN) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 

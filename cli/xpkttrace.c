@@ -17,6 +17,7 @@ static const struct command {
 	{"synth", cmd_synth, "Generate a bundle with known per-stage latencies (and truth.json)"},
 	{"report", cmd_report, "Correlate a bundle: per-stage latency tables, histograms, losses"},
 	{"xen-stat", cmd_xen_stat, "Summarize a xentrace file like xenalyze --summary"},
+	{"stages", cmd_stages, "Print the stage catalogue (what is measured where)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# make bench: every speed and memory target, measured in one run, side by side.
+# Each part prints one line and exits non-zero when it misses its target.
+set -u
+O=${O:-build}
+export O
+rc=0
+echo "== xpkttrace bench ($(nproc) CPUs, $(date -u +%FT%TZ))"
+for part in correlate xen-decode; do
+	bash "bench/$part.sh" || rc=1
+done
+[ $rc -eq 0 ] && echo "bench: all targets met" || echo "bench: a target was missed"
+exit $rc
