@@ -98,6 +98,9 @@ enum xpkt_event_id {
 	XPKT_EV_CONSUME_SKB       = 8,  /* skb:consume_skb: skb (lifetime ends) */
 	XPKT_EV_KFREE_SKB         = 9,  /* skb:kfree_skb: skb, arg=drop reason (dropped) */
 	XPKT_EV_LOST              = 10, /* ring buffer overrun on cpu: arg=events lost */
+	XPKT_EV_DEV_QUEUE         = 11, /* net:net_dev_queue: skb, ifindex, len */
+	XPKT_EV_TCP_SENDMSG       = 12, /* tcp:tcp_sendmsg_locked: skb (write queue), len */
+	XPKT_EV_NETIF_RX          = 13, /* net:netif_rx: skb, ifindex, len */
 	/* netfront patch (guest) */
 	XPKT_EV_NF_TX_GRANT    = 20, /* skb, queue, ring_idx, req_id, gref, len */
 	XPKT_EV_NF_TX_NOTIFY   = 21, /* queue, [ring_idx, ring_end) pushed and notified */
