@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+/* results.c - helpers over struct xpkt_results: reason lists, freeing what a run owns. */
 #include <stdio.h>
 #include <string.h>
 
+#include "correlator/correlate.h"
+#include "correlator/hist.h"
 #include "correlator/results.h"
 
 void xpkt_reason_add(struct xpkt_reason_count *list, unsigned *n, const char *reason,
@@ -24,4 +27,14 @@ void xpkt_reason_add(struct xpkt_reason_count *list, unsigned *n, const char *re
 		}
 	}
 	list[i].count += count;
+}
+
+/* Frees the histograms a correlation run left in r (correlate.h). */
+void xpkt_results_free(struct xpkt_results *r)
+{
+	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++)
+		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++) {
+			xpkt_hist_free(r->stages[d][s].hist);
+			r->stages[d][s].hist = NULL;
+		}
 }

@@ -72,6 +72,7 @@ struct xpkt_results {
 	unsigned nclocks;
 	uint64_t events_read;     /* 0 in truth */
 	uint64_t max_in_flight;   /* peak packets held at once; 0 in truth */
+	uint64_t source_events[XPKT_MAX_SOURCES]; /* events read per source; 0 in truth */
 };
 
 /* Adds n to the counter named reason in a reason list (creating it). */

@@ -1,0 +1,1100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * join.c - packets in flight, identity keys, attach rules (see join.h and
+ * docs/correlation.md). Every decision is driven by the stage table: the
+ * dispatch tables below are built from its rows at start, and no stage is
+ * named in code.
+ *
+ * Data structures, all indexed by 32-bit slot numbers so they can grow by
+ * realloc without dangling pointers:
+ *  - pk[]: packet slots, reused through a free list; a slot's gen changes
+ *    when its packet ends, and every key entry records the gen it was set
+ *    with, so a key left pointing at an ended packet finds nothing.
+ *  - keytab: one open-addressing (linear probing, backward-shift delete)
+ *    hash of every exact key; SEQ_RANGE entries map a flow to a short list
+ *    of seq ranges in rn[].
+ *  - an LRU list of live packets by last attach time: the idle timeout pops
+ *    its head, and since trace time only moves forward the list stays sorted.
+ *  - wait lists per (window kind, domid) for the SWITCH_IN and UNMAP_CALL
+ *    rows: Xen records carry no packet identity, only which domain runs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlator/hist.h"
+#include "correlator/join.h"
+#include "tracepoints/drop_reasons.h"
+#include "tracepoints/stage.h"
+
+#define NIL	      UINT32_MAX
+#define MAX_PKT_KEYS  8
+#define MAX_CANDS     4
+#define SLOT_SCAN_MAX 4096 /* wider notify ranges scan the packets instead */
+
+/* Window kinds: which wait list a SWITCH_IN / UNMAP_CALL row uses. */
+enum { WAIT_SWITCH = 0, WAIT_UNMAP = 1, WAIT_KINDS };
+
+/* Why a packet ended. */
+enum { END_TERMINAL, END_DROP, END_IDLE, END_TRACE };
+
+/*
+ * Keys whose life ends when the one stage that looks them up attaches
+ * (docs/correlation.md section 4, "ended by"): a TX response frees its request
+ * id, an unmap frees the grant, the NIC's receive consumes the wire segment.
+ * Ending them early changes no lookup (the packet already has that stage) but
+ * keeps the table small.
+ */
+static const uint8_t key_ends_on_attach[XPKT_KEY_COUNT] = {
+    [XPKT_KEY_REQ_ID] = 1,
+    [XPKT_KEY_GREF] = 1,
+    [XPKT_KEY_FLOW_SEQ] = 1,
+};
+
+struct jkey {
+	uint64_t a, b;
+	uint32_t c;
+	uint32_t type; /* enum xpkt_key; 0 marks an empty table slot */
+};
+
+struct kent {
+	uint64_t a, b;
+	uint32_t c;
+	uint8_t type;
+	uint8_t setter; /* stage index (in the packet's direction) that set it */
+	uint16_t pad;
+	uint32_t val; /* packet slot, or for SEQ_RANGE the first range node */
+	uint32_t gen; /* the packet's gen when set */
+};
+
+struct keytab {
+	struct kent *e;
+	uint32_t mask;
+	uint32_t used;
+	unsigned shift;
+};
+
+/* One seq range of a flow: [start, start + len) mod 2^32. */
+struct rnode {
+	uint32_t start, len;
+	uint32_t pkt, gen;
+	uint32_t next;
+	uint8_t setter;
+};
+
+struct pkt {
+	uint32_t gen;
+	uint8_t live;
+	uint8_t dir;
+	uint8_t nkeys;
+	int8_t wrow;	   /* row this packet waits for, or -1 */
+	uint16_t attached; /* bit per stage index */
+	uint16_t frontend; /* the guest's domid */
+	uint32_t lru_prev, lru_next;
+	uint32_t w_prev, w_next, wlist;
+	uint32_t range; /* its seq-range node, or NIL */
+	uint64_t last_ns;
+	uint64_t ts[XPKT_MAX_STAGES];
+	uint8_t src[XPKT_MAX_STAGES];
+	struct jkey keys[MAX_PKT_KEYS];
+};
+
+struct cand {
+	uint8_t dir, row;
+};
+
+struct dirinfo {
+	const struct xpkt_stage *st;
+	unsigned n;
+	uint16_t required;
+	uint16_t waiters[XPKT_MAX_STAGES]; /* rows with a window opened by stage i */
+	uint8_t wait_kind[XPKT_MAX_STAGES];
+	uint8_t wait_peer_guest[XPKT_MAX_STAGES]; /* SWITCH_IN: peer is the frontend */
+};
+
+struct guest_addr {
+	uint32_t addr;
+	uint16_t domid;
+};
+
+struct xpkt_joiner {
+	const struct xpkt_manifest *m;
+	uint64_t idle_ns;
+	unsigned mode;
+	uint16_t driver_domid;
+	struct dirinfo d[XPKT_DIR_COUNT];
+	struct cand cands[XPKT_EV_MAX][MAX_CANDS];
+	uint8_t ncands[XPKT_EV_MAX];
+
+	struct guest_addr gaddr[XPKT_MAX_SOURCES * XPKT_MAX_ADDRS];
+	unsigned ngaddr;
+
+	struct pkt *pk;
+	uint32_t npk, cappk, free_head;
+	uint32_t lru_head, lru_tail;
+	uint64_t in_flight, max_in_flight;
+
+	struct keytab kt;
+	struct rnode *rn;
+	uint32_t nrn, caprn, rn_free;
+
+	uint32_t *wait_head; /* [WAIT_KINDS * 65536] */
+
+	struct xpkt_hist *hist[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t unattributed[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	struct xpkt_packet_counts counts[XPKT_DIR_COUNT];
+	struct xpkt_clock_alignment clocks[XPKT_MAX_SOURCES];
+	uint64_t segments;
+	int oom;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Key hash table                                                            */
+
+static inline uint64_t key_hash(uint64_t a, uint64_t b, uint32_t c, uint32_t type)
+{
+	uint64_t h =
+	    a * 0x9e3779b97f4a7c15ull ^ (b + ((uint64_t)c << 8 | type)) * 0xc2b2ae3d27d4eb4full;
+
+	h ^= h >> 31;
+	return h * 0x165667b19e3779f9ull;
+}
+
+static int kt_init(struct keytab *t, unsigned log2)
+{
+	t->e = calloc((size_t)1 << log2, sizeof(*t->e));
+	if (!t->e)
+		return -1;
+	t->mask = (1u << log2) - 1;
+	t->shift = 64 - log2;
+	t->used = 0;
+	return 0;
+}
+
+static inline uint32_t kt_home(const struct keytab *t, const struct kent *e)
+{
+	return (uint32_t)(key_hash(e->a, e->b, e->c, e->type) >> t->shift);
+}
+
+static struct kent *kt_find(const struct keytab *t, const struct jkey *k)
+{
+	uint32_t i = (uint32_t)(key_hash(k->a, k->b, k->c, k->type) >> t->shift);
+
+	for (;; i = (i + 1) & t->mask) {
+		struct kent *e = &t->e[i];
+
+		if (!e->type)
+			return NULL;
+		if (e->a == k->a && e->b == k->b && e->c == k->c && e->type == k->type)
+			return e;
+	}
+}
+
+static int kt_grow(struct keytab *t)
+{
+	struct keytab n;
+
+	if (kt_init(&n, 64 - t->shift + 1))
+		return -1;
+	for (uint32_t i = 0; i <= t->mask; i++) {
+		struct kent *e = &t->e[i];
+		uint32_t j;
+
+		if (!e->type)
+			continue;
+		for (j = kt_home(&n, e); n.e[j].type; j = (j + 1) & n.mask)
+			;
+		n.e[j] = *e;
+		n.used++;
+	}
+	free(t->e);
+	*t = n;
+	return 0;
+}
+
+/* The entry for k, created empty (val NIL) if absent; NULL when out of memory. */
+static struct kent *kt_insert(struct keytab *t, const struct jkey *k)
+{
+	uint32_t i;
+
+	if ((t->used + 1) * 2 > t->mask + 1 && kt_grow(t))
+		return NULL;
+	for (i = (uint32_t)(key_hash(k->a, k->b, k->c, k->type) >> t->shift);;
+	     i = (i + 1) & t->mask) {
+		struct kent *e = &t->e[i];
+
+		if (!e->type) {
+			e->a = k->a;
+			e->b = k->b;
+			e->c = k->c;
+			e->type = (uint8_t)k->type;
+			e->val = NIL;
+			e->gen = 0;
+			e->setter = 0;
+			t->used++;
+			return e;
+		}
+		if (e->a == k->a && e->b == k->b && e->c == k->c && e->type == k->type)
+			return e;
+	}
+}
+
+static void kt_remove(struct keytab *t, struct kent *del)
+{
+	uint32_t i = (uint32_t)(del - t->e), j = i;
+
+	/* Backward shift: pull later entries of the probe run into the hole. */
+	for (;;) {
+		uint32_t h;
+
+		j = (j + 1) & t->mask;
+		if (!t->e[j].type)
+			break;
+		h = kt_home(t, &t->e[j]);
+		/* Entry j may move to i only if its home is not in (i, j]. */
+		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+			continue;
+		t->e[i] = t->e[j];
+		i = j;
+	}
+	t->e[i].type = 0;
+	t->used--;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Keys from events                                                          */
+
+static inline uint64_t flow_a(const struct xpkt_flow *f)
+{
+	return (uint64_t)f->saddr << 32 | f->daddr;
+}
+
+static inline uint64_t flow_b(const struct xpkt_flow *f)
+{
+	return (uint64_t)f->sport << 48 | (uint64_t)f->dport << 32 | f->proto;
+}
+
+/* The key of type t an event carries; for slots, ring index idx. */
+static void key_of(struct jkey *k, enum xpkt_key t, const struct xpkt_event *ev, uint32_t idx)
+{
+	k->type = t;
+	k->c = 0;
+	k->b = 0;
+	switch (t) {
+	case XPKT_KEY_SKB:
+		/* Addresses are per kernel: the recording domain scopes them. */
+		k->a = ev->skb;
+		k->b = ev->src_domid;
+		break;
+	case XPKT_KEY_TX_SLOT:
+	case XPKT_KEY_RX_SLOT:
+		k->a = (uint64_t)ev->domid << 48 | (uint64_t)ev->handle << 32 | idx;
+		k->b = ev->queue;
+		break;
+	case XPKT_KEY_REQ_ID:
+		k->a = (uint64_t)ev->domid << 32 | (uint64_t)ev->queue << 16 | ev->req_id;
+		break;
+	case XPKT_KEY_GREF:
+		k->a = (uint64_t)ev->domid << 32 | ev->gref;
+		break;
+	case XPKT_KEY_FLOW_SEQ:
+		k->a = flow_a(&ev->flow);
+		k->b = flow_b(&ev->flow);
+		k->c = ev->seq;
+		break;
+	case XPKT_KEY_SEQ_RANGE:
+		k->a = flow_a(&ev->flow);
+		k->b = flow_b(&ev->flow);
+		break;
+	default:
+		k->a = 0;
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packets                                                                   */
+
+static inline int pkt_alive(const struct xpkt_joiner *j, uint32_t p, uint32_t gen)
+{
+	return p < j->npk && j->pk[p].live && j->pk[p].gen == gen;
+}
+
+static uint32_t pkt_alloc(struct xpkt_joiner *j)
+{
+	uint32_t p;
+
+	if (j->free_head != NIL) {
+		p = j->free_head;
+		j->free_head = j->pk[p].lru_next;
+	} else {
+		if (j->npk == j->cappk) {
+			uint32_t cap = j->cappk ? j->cappk * 2 : 1024;
+			struct pkt *n = realloc(j->pk, (size_t)cap * sizeof(*n));
+
+			if (!n)
+				return NIL;
+			j->pk = n;
+			j->cappk = cap;
+		}
+		p = j->npk++;
+		j->pk[p].gen = 0;
+	}
+	return p;
+}
+
+static void lru_unlink(struct xpkt_joiner *j, uint32_t p)
+{
+	struct pkt *k = &j->pk[p];
+
+	if (k->lru_prev != NIL)
+		j->pk[k->lru_prev].lru_next = k->lru_next;
+	else
+		j->lru_head = k->lru_next;
+	if (k->lru_next != NIL)
+		j->pk[k->lru_next].lru_prev = k->lru_prev;
+	else
+		j->lru_tail = k->lru_prev;
+}
+
+static void lru_append(struct xpkt_joiner *j, uint32_t p)
+{
+	struct pkt *k = &j->pk[p];
+
+	k->lru_next = NIL;
+	k->lru_prev = j->lru_tail;
+	if (j->lru_tail != NIL)
+		j->pk[j->lru_tail].lru_next = p;
+	else
+		j->lru_head = p;
+	j->lru_tail = p;
+}
+
+static void wait_stop(struct xpkt_joiner *j, uint32_t p)
+{
+	struct pkt *k = &j->pk[p];
+
+	if (k->wrow < 0)
+		return;
+	if (k->w_prev != NIL)
+		j->pk[k->w_prev].w_next = k->w_next;
+	else
+		j->wait_head[k->wlist] = k->w_next;
+	if (k->w_next != NIL)
+		j->pk[k->w_next].w_prev = k->w_prev;
+	k->wrow = -1;
+}
+
+static void wait_start(struct xpkt_joiner *j, uint32_t p, unsigned row, uint32_t list)
+{
+	struct pkt *k = &j->pk[p];
+
+	wait_stop(j, p);
+	k->wrow = (int8_t)row;
+	k->wlist = list;
+	k->w_prev = NIL;
+	k->w_next = j->wait_head[list];
+	if (k->w_next != NIL)
+		j->pk[k->w_next].w_prev = p;
+	j->wait_head[list] = p;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Seq ranges (nic_transmit's GSO skb -> wire segments)                       */
+
+static uint32_t rn_alloc(struct xpkt_joiner *j)
+{
+	uint32_t r;
+
+	if (j->rn_free != NIL) {
+		r = j->rn_free;
+		j->rn_free = j->rn[r].next;
+		return r;
+	}
+	if (j->nrn == j->caprn) {
+		uint32_t cap = j->caprn ? j->caprn * 2 : 1024;
+		struct rnode *n = realloc(j->rn, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return NIL;
+		j->rn = n;
+		j->caprn = cap;
+	}
+	return j->nrn++;
+}
+
+static int range_overlap(uint32_t s1, uint32_t l1, uint32_t s2, uint32_t l2)
+{
+	return (uint32_t)(s2 - s1) < l1 || (uint32_t)(s1 - s2) < l2;
+}
+
+/* Unlinks node r from the flow entry e (removing e when it empties). */
+static void range_unlink(struct xpkt_joiner *j, struct kent *e, uint32_t r)
+{
+	uint32_t *pp = &e->val;
+
+	while (*pp != NIL && *pp != r)
+		pp = &j->rn[*pp].next;
+	if (*pp == NIL)
+		return;
+	*pp = j->rn[r].next;
+	j->rn[r].next = j->rn_free;
+	j->rn_free = r;
+	if (e->val == NIL)
+		kt_remove(&j->kt, e);
+}
+
+static int range_set(struct xpkt_joiner *j, uint32_t p, unsigned setter,
+		     const struct xpkt_event *ev)
+{
+	struct jkey k;
+	struct kent *e;
+	uint32_t r, *pp;
+
+	if (!ev->len)
+		return 0; /* an empty range holds no segment */
+	key_of(&k, XPKT_KEY_SEQ_RANGE, ev, 0);
+	e = kt_insert(&j->kt, &k);
+	if (!e)
+		return -1;
+	/* Setting a key again replaces the old mapping: drop overlapped ranges. */
+	for (pp = &e->val; *pp != NIL;) {
+		struct rnode *o = &j->rn[*pp];
+
+		if (range_overlap(o->start, o->len, ev->seq, ev->len)) {
+			uint32_t dead = *pp;
+
+			if (pkt_alive(j, o->pkt, o->gen))
+				j->pk[o->pkt].range = NIL;
+			*pp = o->next;
+			j->rn[dead].next = j->rn_free;
+			j->rn_free = dead;
+		} else {
+			pp = &o->next;
+		}
+	}
+	r = rn_alloc(j);
+	if (r == NIL) {
+		if (e->val == NIL)
+			kt_remove(&j->kt, e);
+		return -1;
+	}
+	/* rn may have moved; e did not (no keytab insert since). */
+	j->rn[r] = (struct rnode){.start = ev->seq,
+				  .len = ev->len,
+				  .pkt = p,
+				  .gen = j->pk[p].gen,
+				  .next = e->val,
+				  .setter = (uint8_t)setter};
+	e->val = r;
+	j->pk[p].range = r;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Ending                                                                    */
+
+static void causal_check(struct xpkt_joiner *j, const struct pkt *k)
+{
+	const struct dirinfo *di = &j->d[k->dir];
+	int prev = -1;
+
+	/* Consecutive attached stages recorded by different sources. */
+	for (unsigned s = 0; s < di->n; s++) {
+		if (!(k->attached & (1u << s)))
+			continue;
+		if (prev >= 0 && k->src[prev] != k->src[s]) {
+			struct xpkt_clock_alignment *c = &j->clocks[k->src[prev]];
+			int64_t gap = (int64_t)(k->ts[s] - k->ts[prev]);
+
+			if (gap < c->min_causal_gap_ns)
+				c->min_causal_gap_ns = gap;
+			if (gap < 0)
+				c->inversions++;
+		}
+		prev = (int)s;
+	}
+}
+
+static void end_packet(struct xpkt_joiner *j, uint32_t p, int why, uint32_t drop_reason)
+{
+	struct pkt *k = &j->pk[p];
+	const struct dirinfo *di = &j->d[k->dir];
+	struct xpkt_packet_counts *pc = &j->counts[k->dir];
+	char buf[48];
+
+	pc->total++;
+	if (why == END_DROP) {
+		pc->dropped++;
+		xpkt_reason_add(pc->drop_reasons, &pc->ndrop_reasons,
+				xpkt_drop_reason_format(drop_reason, buf, sizeof(buf)), 1);
+	} else if ((k->attached & di->required) == di->required) {
+		pc->complete++;
+	} else {
+		unsigned miss = (unsigned)__builtin_ctz(di->required & ~k->attached);
+
+		pc->partial++;
+		snprintf(buf, sizeof(buf), "missing %s", di->st[miss].name);
+		xpkt_reason_add(pc->partial_reasons, &pc->npartial_reasons, buf, 1);
+	}
+	causal_check(j, k);
+
+	/* Keys still pointing here go: lookups would find nothing anyway. */
+	for (unsigned i = 0; i < k->nkeys; i++) {
+		struct kent *e;
+
+		if (k->keys[i].type == XPKT_KEY_SEQ_RANGE)
+			continue; /* a flow's range list, handled below */
+		e = kt_find(&j->kt, &k->keys[i]);
+		if (e && e->val == p && e->gen == k->gen)
+			kt_remove(&j->kt, e);
+	}
+	if (k->range != NIL) {
+		struct rnode *r = &j->rn[k->range];
+		struct jkey fk = {.a = 0};
+		struct kent *e;
+
+		/* The flow key is found again from the stored SEQ_RANGE key. */
+		for (unsigned i = 0; i < k->nkeys; i++)
+			if (k->keys[i].type == XPKT_KEY_SEQ_RANGE)
+				fk = k->keys[i];
+		e = fk.type ? kt_find(&j->kt, &fk) : NULL;
+		if (e && r->pkt == p && r->gen == k->gen)
+			range_unlink(j, e, k->range);
+		k->range = NIL;
+	}
+	wait_stop(j, p);
+	lru_unlink(j, p);
+	k->live = 0;
+	k->gen++;
+	k->lru_next = j->free_head;
+	j->free_head = p;
+	j->in_flight--;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Attaching                                                                 */
+
+static int set_keys(struct xpkt_joiner *j, uint32_t p, unsigned dir, unsigned s,
+		    const struct xpkt_event *ev)
+{
+	uint32_t sets = j->d[dir].st[s].sets;
+
+	for (unsigned t = 1; t < XPKT_KEY_COUNT; t++) {
+		struct pkt *k;
+		struct jkey key;
+		struct kent *e;
+
+		if (!(sets & (1u << t)))
+			continue;
+		key_of(&key, (enum xpkt_key)t, ev, ev->ring_idx);
+		if (t == XPKT_KEY_SEQ_RANGE) {
+			if (range_set(j, p, s, ev))
+				return -1;
+		} else {
+			e = kt_insert(&j->kt, &key);
+			if (!e)
+				return -1;
+			/* Setting a key again replaces the old mapping (reuse). */
+			e->val = p;
+			e->gen = j->pk[p].gen;
+			e->setter = (uint8_t)s;
+		}
+		k = &j->pk[p];
+		if (k->nkeys < MAX_PKT_KEYS)
+			k->keys[k->nkeys++] = key;
+	}
+	return 0;
+}
+
+static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xpkt_event *ev,
+		  unsigned src)
+{
+	struct pkt *k = &j->pk[p];
+	const struct dirinfo *di = &j->d[k->dir];
+	const struct xpkt_stage *row = &di->st[s];
+	uint16_t below = (uint16_t)(k->attached & ((1u << s) - 1));
+	unsigned dir = k->dir;
+
+	/* Latency from the previous attached stage in catalogue order. */
+	if (below) {
+		unsigned prev = 31u - (unsigned)__builtin_clz(below);
+
+		xpkt_hist_add(j->hist[dir][s], ev->ts - k->ts[prev]);
+	} else if (row->join == XPKT_JOIN_ORIGIN) {
+		xpkt_hist_add(j->hist[dir][s], 0);
+	}
+	k->attached |= (uint16_t)(1u << s);
+	k->ts[s] = ev->ts;
+	k->src[s] = (uint8_t)src;
+	k->last_ns = ev->ts;
+	lru_unlink(j, p);
+	lru_append(j, p);
+
+	/* A window closes when any later stage attaches. */
+	if (k->wrow >= 0 && (int)s > di->st[k->wrow].key_from)
+		wait_stop(j, p);
+	if (row->sets && set_keys(j, p, dir, s, ev))
+		return -1;
+	k = &j->pk[p];
+	/* Windows this stage opens (SWITCH_IN / UNMAP_CALL rows keyed from it). */
+	if (di->waiters[s] && !(k->attached & ~((2u << s) - 1))) {
+		for (unsigned w = s + 1; w < di->n; w++) {
+			uint32_t dom;
+
+			if (!(di->waiters[s] & (1u << w)) || (k->attached & (1u << w)))
+				continue;
+			dom = di->wait_kind[w] == WAIT_SWITCH && di->wait_peer_guest[w]
+				  ? k->frontend
+				  : j->driver_domid;
+			wait_start(j, p, w, (uint32_t)di->wait_kind[w] << 16 | dom);
+		}
+	}
+	if (row->flags & XPKT_STAGE_TERMINAL)
+		end_packet(j, p, END_TERMINAL, 0);
+	return 0;
+}
+
+static int create_packet(struct xpkt_joiner *j, unsigned dir, unsigned s,
+			 const struct xpkt_event *ev, unsigned src, uint16_t frontend)
+{
+	uint32_t p = pkt_alloc(j);
+	struct pkt *k;
+
+	if (p == NIL)
+		return -1;
+	k = &j->pk[p];
+	k->live = 1;
+	k->dir = (uint8_t)dir;
+	k->nkeys = 0;
+	k->wrow = -1;
+	k->attached = 0;
+	k->frontend = frontend;
+	k->range = NIL;
+	k->lru_prev = k->lru_next = NIL;
+	lru_append(j, p);
+	if (++j->in_flight > j->max_in_flight)
+		j->max_in_flight = j->in_flight;
+	return attach(j, p, s, ev, src);
+}
+
+/* The live packet an exact key maps to, set by stage `setter` of dir; or NIL. */
+static uint32_t lookup(struct xpkt_joiner *j, const struct jkey *key, unsigned dir, int setter,
+		       struct kent **ep)
+{
+	struct kent *e = kt_find(&j->kt, key);
+
+	*ep = e;
+	if (!e || !pkt_alive(j, e->val, e->gen))
+		return NIL;
+	if (j->pk[e->val].dir != dir || e->setter != setter)
+		return NIL;
+	return e->val;
+}
+
+static int guest_of(const struct xpkt_joiner *j, uint32_t addr, uint16_t *domid)
+{
+	for (unsigned i = 0; i < j->ngaddr; i++)
+		if (j->gaddr[i].addr == addr) {
+			*domid = j->gaddr[i].domid;
+			return 1;
+		}
+	return 0;
+}
+
+static int join_key(struct xpkt_joiner *j, const struct cand *c, unsigned nc,
+		    const struct xpkt_event *ev, unsigned src)
+{
+	for (unsigned i = 0; i < nc; i++) {
+		const struct xpkt_stage *row = &j->d[c[i].dir].st[c[i].row];
+		struct jkey key;
+		struct kent *e;
+		uint32_t p;
+
+		key_of(&key, row->key, ev, ev->ring_idx);
+		p = lookup(j, &key, c[i].dir, row->key_from, &e);
+		if (p == NIL)
+			continue;
+		if (j->pk[p].attached & (1u << c[i].row)) {
+			/* Another packet's event whose own key-setting event was lost. */
+			j->unattributed[c[i].dir][c[i].row]++;
+			return 0;
+		}
+		if (key_ends_on_attach[row->key])
+			kt_remove(&j->kt, e);
+		return attach(j, p, c[i].row, ev, src);
+	}
+	/* No packet: with one candidate row left after filtering, it is that row's. */
+	j->unattributed[c[0].dir][c[0].row]++;
+	return 0;
+}
+
+static int join_seq_in(struct xpkt_joiner *j, const struct cand *c, const struct xpkt_event *ev,
+		       unsigned src)
+{
+	const struct xpkt_stage *row = &j->d[c->dir].st[c->row];
+	struct jkey key;
+	struct kent *e;
+
+	key_of(&key, XPKT_KEY_SEQ_RANGE, ev, 0);
+	e = kt_find(&j->kt, &key);
+	for (uint32_t r = e ? e->val : NIL; r != NIL; r = j->rn[r].next) {
+		const struct rnode *n = &j->rn[r];
+
+		if ((uint32_t)(ev->seq - n->start) >= n->len)
+			continue;
+		if (!pkt_alive(j, n->pkt, n->gen) || j->pk[n->pkt].dir != c->dir ||
+		    n->setter != row->key_from)
+			break;
+		if (j->pk[n->pkt].attached & (1u << c->row)) {
+			j->segments++; /* a later segment of the same GSO skb */
+			return 0;
+		}
+		return attach(j, n->pkt, c->row, ev, src);
+	}
+	j->unattributed[c->dir][c->row]++;
+	return 0;
+}
+
+static int slot_in_range(const struct jkey *k, const struct jkey *lo, uint32_t count)
+{
+	return k->type == lo->type && k->b == lo->b && (k->a >> 32) == (lo->a >> 32) &&
+	       (uint32_t)((uint32_t)k->a - (uint32_t)lo->a) < count;
+}
+
+static int join_slot_range(struct xpkt_joiner *j, const struct cand *c, const struct xpkt_event *ev,
+			   unsigned src)
+{
+	const struct xpkt_stage *row = &j->d[c->dir].st[c->row];
+	uint32_t count = ev->ring_end - ev->ring_idx; /* free-running, wraps */
+	struct jkey lo;
+
+	key_of(&lo, row->key, ev, ev->ring_idx);
+	if (count <= SLOT_SCAN_MAX) {
+		for (uint32_t i = 0; i < count; i++) {
+			struct jkey key;
+			struct kent *e;
+			uint32_t p;
+
+			key_of(&key, row->key, ev, ev->ring_idx + i);
+			p = lookup(j, &key, c->dir, row->key_from, &e);
+			if (p != NIL && !(j->pk[p].attached & (1u << c->row)) &&
+			    attach(j, p, c->row, ev, src))
+				return -1;
+		}
+		return 0;
+	}
+	/* A range wider than any ring: test each packet in flight instead. */
+	for (uint32_t p = j->lru_head, next; p != NIL; p = next) {
+		struct pkt *k = &j->pk[p];
+
+		next = k->lru_next;
+		if (k->dir != c->dir || (k->attached & (1u << c->row)))
+			continue;
+		for (unsigned i = 0; i < k->nkeys; i++) {
+			struct kent *e;
+
+			if (!slot_in_range(&k->keys[i], &lo, count) ||
+			    lookup(j, &k->keys[i], c->dir, row->key_from, &e) != p)
+				continue;
+			if (attach(j, p, c->row, ev, src))
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Every packet waiting in list attaches its window row. */
+static int join_window(struct xpkt_joiner *j, uint32_t list, const struct xpkt_event *ev,
+		       unsigned src)
+{
+	uint32_t p = j->wait_head[list];
+
+	j->wait_head[list] = NIL;
+	while (p != NIL) {
+		struct pkt *k = &j->pk[p];
+		uint32_t next = k->w_next;
+		unsigned row = (unsigned)k->wrow;
+
+		k->wrow = -1;
+		if (next != NIL)
+			j->pk[next].w_prev = NIL;
+		if (attach(j, p, row, ev, src))
+			return -1;
+		p = next;
+	}
+	return 0;
+}
+
+static void skb_end(struct xpkt_joiner *j, const struct xpkt_event *ev)
+{
+	struct jkey key;
+	struct kent *e;
+	uint32_t p, gen;
+
+	key_of(&key, XPKT_KEY_SKB, ev, 0);
+	e = kt_find(&j->kt, &key);
+	if (!e)
+		return;
+	p = e->val;
+	gen = e->gen;
+	kt_remove(&j->kt, e);
+	/* kfree_skb (not consume_skb) of a packet's skb: the kernel dropped it. */
+	if (ev->id == XPKT_EV_KFREE_SKB && pkt_alive(j, p, gen))
+		end_packet(j, p, END_DROP, ev->arg);
+}
+
+static int is_unmap_call(const struct xpkt_joiner *j, const struct xpkt_event *ev)
+{
+	/* Netback's unmap batch is one grant_table_op hypercall from dom0. */
+	return ev->arg == XPKT_HC_GRANT_TABLE_OP &&
+	       (ev->arg2 == XPKT_GNTTABOP_UNMAP_GRANT_REF ||
+		ev->arg2 == XPKT_GNTTABOP_UNMAP_AND_REPLACE) &&
+	       ev->domid == j->driver_domid;
+}
+
+int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned src,
+		    struct xpkt_err *err)
+{
+	struct cand c[MAX_CANDS];
+	unsigned nc = 0, id = ev->id;
+	uint16_t frontend = XPKT_DOMID_NONE;
+	int wire_dir = -1;
+
+	/* Idle timeout, in trace time: nothing attached for longer than it. */
+	while (j->lru_head != NIL && ev->ts > j->pk[j->lru_head].last_ns &&
+	       ev->ts - j->pk[j->lru_head].last_ns > j->idle_ns)
+		end_packet(j, j->lru_head, END_IDLE, 0);
+
+	if (id == XPKT_EV_CONSUME_SKB || id == XPKT_EV_KFREE_SKB)
+		skb_end(j, ev);
+	if (id >= XPKT_EV_MAX || !j->ncands[id])
+		return 0;
+	if (ev->source == XPKT_DOM_WIRE) {
+		/* The wire has no domain: the guest's address gives the direction. */
+		if (!ev->len)
+			return 0; /* pure ACKs are not packets */
+		if (guest_of(j, ev->flow.saddr, &frontend))
+			wire_dir = XPKT_TX;
+		else if (guest_of(j, ev->flow.daddr, &frontend))
+			wire_dir = XPKT_RX;
+		else
+			return 0;
+	} else if (ev->source == XPKT_DOM_GUEST) {
+		frontend = ev->src_domid;
+	}
+	for (unsigned i = 0; i < j->ncands[id]; i++) {
+		const struct cand *cd = &j->cands[id][i];
+		const struct xpkt_stage *row = &j->d[cd->dir].st[cd->row];
+
+		if (row->domain != ev->source)
+			continue;
+		if (row->dev_kind != XPKT_DEV_ANY && row->dev_kind != ev->dev_kind)
+			continue;
+		if (wire_dir >= 0 && cd->dir != wire_dir)
+			continue;
+		c[nc++] = *cd;
+	}
+	if (!nc)
+		return 0;
+
+	switch (j->d[c[0].dir].st[c[0].row].join) {
+	case XPKT_JOIN_ORIGIN:
+		if (!ev->len)
+			return 0; /* a segment without payload is no packet */
+		if (create_packet(j, c[0].dir, c[0].row, ev, src, frontend))
+			goto oom;
+		return 0;
+	case XPKT_JOIN_KEY:
+		if (join_key(j, c, nc, ev, src))
+			goto oom;
+		return 0;
+	case XPKT_JOIN_SEQ_IN:
+		if (join_seq_in(j, &c[0], ev, src))
+			goto oom;
+		return 0;
+	case XPKT_JOIN_SLOT_RANGE:
+		for (unsigned i = 0; i < nc; i++)
+			if (join_slot_range(j, &c[i], ev, src))
+				goto oom;
+		return 0;
+	case XPKT_JOIN_SWITCH_IN:
+		/* One switch serves the windows of both directions. */
+		if (join_window(j, (uint32_t)WAIT_SWITCH << 16 | ev->domid, ev, src))
+			goto oom;
+		return 0;
+	case XPKT_JOIN_UNMAP_CALL:
+		if (is_unmap_call(j, ev) &&
+		    join_window(j, (uint32_t)WAIT_UNMAP << 16 | j->driver_domid, ev, src))
+			goto oom;
+		return 0;
+	}
+	return 0;
+oom:
+	return xpkt_err_set(err, "correlator: out of memory (%llu packets in flight)",
+			    (unsigned long long)j->in_flight);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Setup and results                                                         */
+
+struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_timeout_ns,
+				  struct xpkt_err *err)
+{
+	struct xpkt_joiner *j = calloc(1, sizeof(*j));
+	const struct xpkt_source *drv;
+
+	if (!j)
+		goto oom;
+	j->m = m;
+	j->idle_ns = idle_timeout_ns ? idle_timeout_ns : XPKT_DEFAULT_IDLE_TIMEOUT_NS;
+	j->mode = !strcmp(m->mode, "native") ? XPKT_MODE_NATIVE : XPKT_MODE_XEN;
+	drv = xpkt_manifest_find(m, XPKT_DOM_DOM0);
+	j->driver_domid = drv ? drv->domid : 0;
+	j->free_head = j->lru_head = j->lru_tail = NIL;
+	j->wait_head = malloc(sizeof(uint32_t) * WAIT_KINDS * 65536);
+	if (!j->wait_head || kt_init(&j->kt, 12))
+		goto oom;
+	memset(j->wait_head, 0xff, sizeof(uint32_t) * WAIT_KINDS * 65536);
+	j->rn_free = NIL;
+
+	for (unsigned i = 0; i < m->nsources; i++) {
+		const struct xpkt_source *s = &m->sources[i];
+		struct xpkt_clock_alignment *c = &j->clocks[i];
+
+		if (s->domain == XPKT_DOM_GUEST)
+			for (unsigned a = 0; a < s->naddrs; a++)
+				j->gaddr[j->ngaddr++] =
+				    (struct guest_addr){.addr = s->addrs[a], .domid = s->domid};
+		snprintf(c->source, sizeof(c->source), "%s", s->name);
+		snprintf(c->clock, sizeof(c->clock), "%s", s->clock_name);
+		c->offset = s->clock == XPKT_CLOCK_TSC ? s->tsc_offset : s->offset_ns;
+		snprintf(c->offset_from, sizeof(c->offset_from), "%s", s->offset_from);
+		c->min_causal_gap_ns = INT64_MAX;
+	}
+
+	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++) {
+		struct dirinfo *di = &j->d[d];
+		unsigned nkeys = 0;
+
+		di->st = xpkt_stages((enum xpkt_dir)d, &di->n);
+		if (di->n > XPKT_MAX_STAGES) {
+			xpkt_join_free(j);
+			xpkt_err_set(err, "stage table: %u stages, at most %d", di->n,
+				     XPKT_MAX_STAGES);
+			return NULL;
+		}
+		for (unsigned s = 0; s < di->n; s++) {
+			const struct xpkt_stage *r = &di->st[s];
+
+			j->hist[d][s] = xpkt_hist_new();
+			if (!j->hist[d][s])
+				goto oom;
+			nkeys += (unsigned)__builtin_popcount(r->sets);
+			if (!(r->modes & j->mode) || r->event >= XPKT_EV_MAX)
+				continue;
+			if (r->flags & XPKT_STAGE_REQUIRED)
+				di->required |= (uint16_t)(1u << s);
+			if (j->ncands[r->event] < MAX_CANDS)
+				j->cands[r->event][j->ncands[r->event]++] =
+				    (struct cand){.dir = (uint8_t)d, .row = (uint8_t)s};
+			if ((r->join == XPKT_JOIN_SWITCH_IN || r->join == XPKT_JOIN_UNMAP_CALL) &&
+			    r->key_from >= 0) {
+				di->waiters[r->key_from] |= (uint16_t)(1u << s);
+				di->wait_kind[s] =
+				    r->join == XPKT_JOIN_SWITCH_IN ? WAIT_SWITCH : WAIT_UNMAP;
+				/*
+				 * The peer that must be switched in is the domain of the
+				 * stage after the window: dom0 (netback) for TX, the
+				 * frontend guest (netfront) for RX.
+				 */
+				di->wait_peer_guest[s] =
+				    s + 1 < di->n && di->st[s + 1].domain == XPKT_DOM_GUEST;
+			}
+		}
+		if (nkeys > MAX_PKT_KEYS) {
+			xpkt_join_free(j);
+			xpkt_err_set(err, "stage table: %u keys per packet, at most %d", nkeys,
+				     MAX_PKT_KEYS);
+			return NULL;
+		}
+	}
+	return j;
+oom:
+	xpkt_join_free(j);
+	xpkt_err_set(err, "correlator: out of memory");
+	return NULL;
+}
+
+uint64_t xpkt_join_in_flight(const struct xpkt_joiner *j)
+{
+	return j->in_flight;
+}
+
+uint64_t xpkt_join_segments(const struct xpkt_joiner *j)
+{
+	return j->segments;
+}
+
+static void add_counts(struct xpkt_packet_counts *dst, const struct xpkt_packet_counts *src)
+{
+	dst->total += src->total;
+	dst->complete += src->complete;
+	dst->partial += src->partial;
+	dst->dropped += src->dropped;
+	for (unsigned i = 0; i < src->npartial_reasons; i++)
+		xpkt_reason_add(dst->partial_reasons, &dst->npartial_reasons,
+				src->partial_reasons[i].reason, src->partial_reasons[i].count);
+	for (unsigned i = 0; i < src->ndrop_reasons; i++)
+		xpkt_reason_add(dst->drop_reasons, &dst->ndrop_reasons, src->drop_reasons[i].reason,
+				src->drop_reasons[i].count);
+}
+
+int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpkt_err *err)
+{
+	(void)err;
+	/* The trace ended: whatever is in flight ends now, oldest first. */
+	while (j->lru_head != NIL)
+		end_packet(j, j->lru_head, END_TRACE, 0);
+
+	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++) {
+		for (unsigned s = 0; s < j->d[d].n; s++) {
+			struct xpkt_stage_stats *st = &out->stages[d][s];
+			struct xpkt_hist *h = j->hist[d][s];
+
+			st->count = xpkt_hist_count(h);
+			st->mean_ns = xpkt_hist_mean(h);
+			st->min_ns = xpkt_hist_min(h);
+			st->max_ns = xpkt_hist_max(h);
+			st->p50_ns = xpkt_hist_quantile(h, 0.50);
+			st->p90_ns = xpkt_hist_quantile(h, 0.90);
+			st->p99_ns = xpkt_hist_quantile(h, 0.99);
+			st->p999_ns = xpkt_hist_quantile(h, 0.999);
+			st->total_ns = xpkt_hist_sum(h);
+			st->unattributed = j->unattributed[d][s];
+			st->hist = h; /* ownership moves to out */
+			j->hist[d][s] = NULL;
+		}
+		out->by_dir[d] = j->counts[d];
+		add_counts(&out->packets, &j->counts[d]);
+	}
+	out->nclocks = j->m->nsources;
+	memcpy(out->clocks, j->clocks, sizeof(out->clocks));
+	out->max_in_flight = j->max_in_flight;
+	return 0;
+}
+
+void xpkt_join_free(struct xpkt_joiner *j)
+{
+	if (!j)
+		return;
+	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++)
+		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++)
+			xpkt_hist_free(j->hist[d][s]);
+	free(j->pk);
+	free(j->kt.e);
+	free(j->rn);
+	free(j->wait_head);
+	free(j);
+}
