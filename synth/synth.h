@@ -26,28 +26,37 @@ struct xpkt_dist {
 };
 
 /* Hazards (all on by default). */
-#define XPKT_HZ_NOTIFY_BATCH  (1u << 0)
-#define XPKT_HZ_GSO           (1u << 1)
-#define XPKT_HZ_SKB_REUSE     (1u << 2)
-#define XPKT_HZ_GREF_REUSE    (1u << 3)
-#define XPKT_HZ_TX_REORDER    (1u << 4)
-#define XPKT_HZ_CLOCK_OFFSET  (1u << 5)
-#define XPKT_HZ_DROPS         (1u << 6)
-#define XPKT_HZ_LOST_EVENTS   (1u << 7)
-#define XPKT_HZ_ALL           0xffu
+#define XPKT_HZ_NOTIFY_BATCH (1u << 0)
+#define XPKT_HZ_GSO	     (1u << 1)
+#define XPKT_HZ_SKB_REUSE    (1u << 2)
+#define XPKT_HZ_GREF_REUSE   (1u << 3)
+#define XPKT_HZ_TX_REORDER   (1u << 4)
+#define XPKT_HZ_CLOCK_OFFSET (1u << 5)
+#define XPKT_HZ_DROPS	     (1u << 6)
+#define XPKT_HZ_LOST_EVENTS  (1u << 7)
+#define XPKT_HZ_ALL	     0xffu
+
+/* What a run produced, for the CLI's summary line and benchmarks. */
+struct xpkt_synth_stats {
+	uint64_t packets;	/* data packets generated */
+	uint64_t events[4];	/* records written: guest, dom0, xen, wire */
+	uint64_t lost[4];	/* events lost on purpose, same order */
+	uint64_t peak_buffered; /* most events held in the reorder buffers at once */
+};
 
 struct xpkt_synth_opts {
-	const char *out_dir;       /* bundle directory (created) */
-	uint64_t packets;          /* data packets, TX and RX together */
+	const char *out_dir; /* bundle directory (created) */
+	uint64_t packets;    /* data packets, TX and RX together */
 	uint64_t seed;
-	unsigned flows;            /* TCP flows, split between TX and RX */
-	double rx_share;           /* fraction of packets that are RX */
-	unsigned hazards;          /* XPKT_HZ_* */
-	double drop_rate;          /* per packet, when XPKT_HZ_DROPS */
-	double loss_rate;          /* approximate fraction of Linux/Xen events lost */
+	unsigned flows;	  /* TCP flows, split between TX and RX */
+	double rx_share;  /* fraction of packets that are RX */
+	unsigned hazards; /* XPKT_HZ_* */
+	double drop_rate; /* per packet, when XPKT_HZ_DROPS */
+	double loss_rate; /* approximate fraction of Linux/Xen events lost */
 	struct xpkt_dist latency[XPKT_DIR_COUNT][XPKT_MAX_STAGES]; /* per stage row */
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
+	struct xpkt_synth_stats *stats; /* filled when not NULL */
 };
 
 void xpkt_synth_defaults(struct xpkt_synth_opts *o);

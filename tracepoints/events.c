@@ -6,46 +6,45 @@
 
 #define ANY_LINUX XPKT_DOM_COUNT
 
-static const struct xpkt_event_info infos[] = {
-	{XPKT_EV_TCP_XMIT, "tcp:ip_queue_xmit", ANY_LINUX},
-	{XPKT_EV_DEV_XMIT, "net:net_dev_start_xmit", ANY_LINUX},
-	{XPKT_EV_NETIF_RECEIVE, "net:netif_receive_skb", ANY_LINUX},
-	{XPKT_EV_BR_FORWARD, "bridge:br_forward", ANY_LINUX},
-	{XPKT_EV_GRO_RECEIVE, "net:napi_gro_receive_entry", ANY_LINUX},
-	{XPKT_EV_TCP_RCV, "tcp:tcp_probe", ANY_LINUX},
-	{XPKT_EV_SKB_COPY_DATAGRAM, "skb:skb_copy_datagram_iovec", ANY_LINUX},
-	{XPKT_EV_CONSUME_SKB, "skb:consume_skb", ANY_LINUX},
-	{XPKT_EV_KFREE_SKB, "skb:kfree_skb", ANY_LINUX},
-	{XPKT_EV_LOST, "lost", ANY_LINUX},
-	{XPKT_EV_DEV_QUEUE, "net:net_dev_queue", ANY_LINUX},
-	{XPKT_EV_TCP_SENDMSG, "tcp:tcp_sendmsg_locked", ANY_LINUX},
-	{XPKT_EV_NETIF_RX, "net:netif_rx", ANY_LINUX},
-	{XPKT_EV_NF_TX_GRANT, "xen_netfront:tx_grant", XPKT_DOM_GUEST},
-	{XPKT_EV_NF_TX_NOTIFY, "xen_netfront:tx_notify", XPKT_DOM_GUEST},
-	{XPKT_EV_NF_TX_DONE, "xen_netfront:tx_done", XPKT_DOM_GUEST},
-	{XPKT_EV_NF_RX_RESPONSE, "xen_netfront:rx_response", XPKT_DOM_GUEST},
-	{XPKT_EV_NB_TX_COPY, "xen_netback:tx_copy", XPKT_DOM_DOM0},
-	{XPKT_EV_NB_TX_MAP, "xen_netback:tx_map", XPKT_DOM_DOM0},
-	{XPKT_EV_NB_TX_DELIVER, "xen_netback:tx_deliver", XPKT_DOM_DOM0},
-	{XPKT_EV_NB_TX_UNMAP, "xen_netback:tx_unmap", XPKT_DOM_DOM0},
-	{XPKT_EV_NB_RX_COPY, "xen_netback:rx_copy", XPKT_DOM_DOM0},
-	{XPKT_EV_NB_RX_NOTIFY, "xen_netback:rx_notify", XPKT_DOM_DOM0},
-	{XPKT_EV_XEN_SWITCH, "xen:sched_switch", XPKT_DOM_XEN},
-	{XPKT_EV_XEN_RUNSTATE, "xen:runstate_change", XPKT_DOM_XEN},
-	{XPKT_EV_XEN_HYPERCALL, "xen:hypercall", XPKT_DOM_XEN},
-	{XPKT_EV_XEN_GRANT_MAP, "xen:grant_map", XPKT_DOM_XEN},
-	{XPKT_EV_XEN_GRANT_UNMAP, "xen:grant_unmap", XPKT_DOM_XEN},
-	{XPKT_EV_XEN_GRANT_TRANSFER, "xen:grant_transfer", XPKT_DOM_XEN},
-	{XPKT_EV_XEN_IRQ, "xen:irq", XPKT_DOM_XEN},
-	{XPKT_EV_WIRE, "wire:segment", XPKT_DOM_WIRE},
+/* Indexed by id: the kev reader looks up every record, so no search. */
+static const struct xpkt_event_info infos[XPKT_EV_MAX] = {
+    [XPKT_EV_TCP_XMIT] = {XPKT_EV_TCP_XMIT, "tcp:ip_queue_xmit", ANY_LINUX},
+    [XPKT_EV_DEV_XMIT] = {XPKT_EV_DEV_XMIT, "net:net_dev_start_xmit", ANY_LINUX},
+    [XPKT_EV_NETIF_RECEIVE] = {XPKT_EV_NETIF_RECEIVE, "net:netif_receive_skb", ANY_LINUX},
+    [XPKT_EV_BR_FORWARD] = {XPKT_EV_BR_FORWARD, "bridge:br_forward", ANY_LINUX},
+    [XPKT_EV_GRO_RECEIVE] = {XPKT_EV_GRO_RECEIVE, "net:napi_gro_receive_entry", ANY_LINUX},
+    [XPKT_EV_TCP_RCV] = {XPKT_EV_TCP_RCV, "tcp:tcp_probe", ANY_LINUX},
+    [XPKT_EV_SKB_COPY_DATAGRAM] = {XPKT_EV_SKB_COPY_DATAGRAM, "skb:skb_copy_datagram_iovec",
+				   ANY_LINUX},
+    [XPKT_EV_CONSUME_SKB] = {XPKT_EV_CONSUME_SKB, "skb:consume_skb", ANY_LINUX},
+    [XPKT_EV_KFREE_SKB] = {XPKT_EV_KFREE_SKB, "skb:kfree_skb", ANY_LINUX},
+    [XPKT_EV_LOST] = {XPKT_EV_LOST, "lost", ANY_LINUX},
+    [XPKT_EV_DEV_QUEUE] = {XPKT_EV_DEV_QUEUE, "net:net_dev_queue", ANY_LINUX},
+    [XPKT_EV_TCP_SENDMSG] = {XPKT_EV_TCP_SENDMSG, "tcp:tcp_sendmsg_locked", ANY_LINUX},
+    [XPKT_EV_NETIF_RX] = {XPKT_EV_NETIF_RX, "net:netif_rx", ANY_LINUX},
+    [XPKT_EV_NF_TX_GRANT] = {XPKT_EV_NF_TX_GRANT, "xen_netfront:tx_grant", XPKT_DOM_GUEST},
+    [XPKT_EV_NF_TX_NOTIFY] = {XPKT_EV_NF_TX_NOTIFY, "xen_netfront:tx_notify", XPKT_DOM_GUEST},
+    [XPKT_EV_NF_TX_DONE] = {XPKT_EV_NF_TX_DONE, "xen_netfront:tx_done", XPKT_DOM_GUEST},
+    [XPKT_EV_NF_RX_RESPONSE] = {XPKT_EV_NF_RX_RESPONSE, "xen_netfront:rx_response", XPKT_DOM_GUEST},
+    [XPKT_EV_NB_TX_COPY] = {XPKT_EV_NB_TX_COPY, "xen_netback:tx_copy", XPKT_DOM_DOM0},
+    [XPKT_EV_NB_TX_MAP] = {XPKT_EV_NB_TX_MAP, "xen_netback:tx_map", XPKT_DOM_DOM0},
+    [XPKT_EV_NB_TX_DELIVER] = {XPKT_EV_NB_TX_DELIVER, "xen_netback:tx_deliver", XPKT_DOM_DOM0},
+    [XPKT_EV_NB_TX_UNMAP] = {XPKT_EV_NB_TX_UNMAP, "xen_netback:tx_unmap", XPKT_DOM_DOM0},
+    [XPKT_EV_NB_RX_COPY] = {XPKT_EV_NB_RX_COPY, "xen_netback:rx_copy", XPKT_DOM_DOM0},
+    [XPKT_EV_NB_RX_NOTIFY] = {XPKT_EV_NB_RX_NOTIFY, "xen_netback:rx_notify", XPKT_DOM_DOM0},
+    [XPKT_EV_XEN_SWITCH] = {XPKT_EV_XEN_SWITCH, "xen:sched_switch", XPKT_DOM_XEN},
+    [XPKT_EV_XEN_RUNSTATE] = {XPKT_EV_XEN_RUNSTATE, "xen:runstate_change", XPKT_DOM_XEN},
+    [XPKT_EV_XEN_HYPERCALL] = {XPKT_EV_XEN_HYPERCALL, "xen:hypercall", XPKT_DOM_XEN},
+    [XPKT_EV_XEN_GRANT_MAP] = {XPKT_EV_XEN_GRANT_MAP, "xen:grant_map", XPKT_DOM_XEN},
+    [XPKT_EV_XEN_GRANT_UNMAP] = {XPKT_EV_XEN_GRANT_UNMAP, "xen:grant_unmap", XPKT_DOM_XEN},
+    [XPKT_EV_XEN_GRANT_TRANSFER] = {XPKT_EV_XEN_GRANT_TRANSFER, "xen:grant_transfer", XPKT_DOM_XEN},
+    [XPKT_EV_XEN_IRQ] = {XPKT_EV_XEN_IRQ, "xen:irq", XPKT_DOM_XEN},
+    [XPKT_EV_WIRE] = {XPKT_EV_WIRE, "wire:segment", XPKT_DOM_WIRE},
 };
 
 const struct xpkt_event_info *xpkt_event_info(uint16_t id)
 {
-	for (size_t i = 0; i < sizeof(infos) / sizeof(infos[0]); i++)
-		if (infos[i].id == id)
-			return &infos[i];
-	return NULL;
+	return id < XPKT_EV_MAX && infos[id].name ? &infos[id] : NULL;
 }
 
 const char *xpkt_event_name(uint16_t id)
@@ -55,8 +54,7 @@ const char *xpkt_event_name(uint16_t id)
 	return info ? info->name : "?";
 }
 
-static const char *const domain_names[XPKT_DOM_COUNT] = {"guest", "xen", "dom0", "wire",
-							 "host"};
+static const char *const domain_names[XPKT_DOM_COUNT] = {"guest", "xen", "dom0", "wire", "host"};
 
 const char *xpkt_domain_name(enum xpkt_domain d)
 {
@@ -76,7 +74,7 @@ static const char *const dev_kind_names[] = {"any", "nic", "vif", "bridge", "vet
 const char *xpkt_dev_kind_name(enum xpkt_dev_kind k)
 {
 	return (unsigned)k < sizeof(dev_kind_names) / sizeof(dev_kind_names[0]) ? dev_kind_names[k]
-										   : "?";
+										: "?";
 }
 
 int xpkt_dev_kind_parse(const char *name)

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * truth.c - the generator's ground truth (docs/correlation.md sections 5-8).
+ *
+ * The generator knows every packet's identities, so truth needs no joining:
+ * a stage is attached when its event was recorded and its key_from stage
+ * was attached. Only the window rows (SWITCH_IN, UNMAP_CALL) depend on Xen
+ * records shared between packets; those are settled here as the Xen
+ * records are written, in time order: a packet's window [lo, hi) takes the
+ * first recorded matching record after lo, if it comes before hi. A packet
+ * is counted once all its windows are settled. Statistics are exact: every
+ * sample is kept (32 bits each: packet lives are far below 4 s) and sorted
+ * at the end.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synth/sim.h"
+#include "tracepoints/drop_reasons.h"
+
+struct win {
+	uint64_t lo, hi;
+	struct sim_tpkt *p;
+	unsigned stage;
+};
+
+struct win_heap {
+	struct win *v;
+	size_t n, cap;
+};
+
+struct samples {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+struct sim_truth {
+	struct win_heap wins[SIM_TARGETS];
+	struct samples samples[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t origin_count[XPKT_DIR_COUNT];
+	uint64_t unattributed[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	struct xpkt_packet_counts packets, by_dir[XPKT_DIR_COUNT];
+	struct sim_tpkt *free_list;
+	uint64_t in_flight;
+	int oom;
+};
+
+struct sim_truth *sim_truth_new(struct xpkt_err *err)
+{
+	struct sim_truth *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		xpkt_err_set(err, "synth: out of memory");
+	return t;
+}
+
+struct sim_tpkt *sim_truth_pkt(struct sim_truth *t)
+{
+	struct sim_tpkt *p = t->free_list;
+
+	if (p)
+		t->free_list = p->next;
+	else
+		p = malloc(sizeof(*p));
+	if (!p) {
+		t->oom = 1;
+		return NULL;
+	}
+	memset(p, 0, sizeof(*p));
+	t->in_flight++;
+	return p;
+}
+
+static int win_less(const struct win *a, const struct win *b)
+{
+	return a->lo < b->lo;
+}
+
+static int win_push(struct win_heap *h, struct win w)
+{
+	size_t i;
+
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 256;
+		struct win *v = realloc(h->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		h->v = v;
+		h->cap = cap;
+	}
+	i = h->n++;
+	while (i && win_less(&w, &h->v[(i - 1) / 2])) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = w;
+	return 0;
+}
+
+static struct win win_pop(struct win_heap *h)
+{
+	struct win top = h->v[0], last = h->v[--h->n];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && win_less(&h->v[c + 1], &h->v[c]))
+			c++;
+		if (!win_less(&h->v[c], &last))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = last;
+	return top;
+}
+
+int sim_truth_window(struct sim_truth *t, struct sim_tpkt *p, int target, unsigned stage,
+		     uint64_t lo_ns, uint64_t hi_ns)
+{
+	struct win w = {lo_ns, hi_ns, p, stage};
+
+	if (win_push(&t->wins[target], w)) {
+		t->oom = 1;
+		return -1;
+	}
+	p->pending++;
+	return 0;
+}
+
+static int sample_add(struct samples *s, uint64_t v)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 4096;
+		uint32_t *nv = realloc(s->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		s->v = nv;
+		s->cap = cap;
+	}
+	s->v[s->n++] = (uint32_t)(v > UINT32_MAX ? UINT32_MAX : v);
+	return 0;
+}
+
+static void count_packet(struct xpkt_packet_counts *c, const char *partial, const char *drop)
+{
+	c->total++;
+	if (drop) {
+		c->dropped++;
+		xpkt_reason_add(c->drop_reasons, &c->ndrop_reasons, drop, 1);
+	} else if (partial) {
+		c->partial++;
+		xpkt_reason_add(c->partial_reasons, &c->npartial_reasons, partial, 1);
+	} else {
+		c->complete++;
+	}
+}
+
+/* All windows settled: samples and status, then the packet is gone. */
+static void finalize(struct sim_truth *t, struct sim_tpkt *p)
+{
+	unsigned n;
+	const struct xpkt_stage *rows = xpkt_stages(p->dir, &n);
+	char partial[48], drop[48];
+	const char *why_partial = NULL, *why_drop = NULL;
+	int prev = -1;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!(p->attached & (1u << i)))
+			continue;
+		if (rows[i].join == XPKT_JOIN_ORIGIN)
+			t->origin_count[p->dir]++;
+		else if (prev >= 0 && sample_add(&t->samples[p->dir][i], p->ns[i] - p->ns[prev]))
+			t->oom = 1;
+		prev = (int)i;
+	}
+	if (p->dropped) {
+		why_drop = xpkt_drop_reason_format(p->drop_reason, drop, sizeof(drop));
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			if ((rows[i].flags & XPKT_STAGE_REQUIRED) && !(p->attached & (1u << i))) {
+				snprintf(partial, sizeof(partial), "missing %s", rows[i].name);
+				why_partial = partial;
+				break;
+			}
+	}
+	count_packet(&t->packets, why_partial, why_drop);
+	count_packet(&t->by_dir[p->dir], why_partial, why_drop);
+	p->next = t->free_list;
+	t->free_list = p;
+	t->in_flight--;
+}
+
+int sim_truth_add(struct sim_truth *t, struct sim_tpkt *p)
+{
+	if (!p->pending)
+		finalize(t, p);
+	return t->oom ? -1 : 0;
+}
+
+void sim_truth_unattributed(struct sim_truth *t, enum xpkt_dir d, unsigned stage, uint64_t n)
+{
+	t->unattributed[d][stage] += n;
+}
+
+static void settle(struct sim_truth *t, struct win w, uint64_t ns)
+{
+	if (ns < w.hi) {
+		w.p->attached |= 1u << w.stage;
+		w.p->ns[w.stage] = ns;
+	}
+	if (--w.p->pending == 0)
+		finalize(t, w.p);
+}
+
+int sim_truth_xen(struct sim_truth *t, int target, uint64_t ns)
+{
+	struct win_heap *h = &t->wins[target];
+
+	/* The first matching record after a window opens settles it either way. */
+	while (h->n && h->v[0].lo < ns)
+		settle(t, win_pop(h), ns);
+	return t->oom ? -1 : 0;
+}
+
+/* LSD radix sort, 11 bits a pass: millions of samples per stage sort in linear time. */
+static int sort_u32(uint32_t *v, size_t n)
+{
+	uint32_t *tmp = malloc(n * sizeof(*tmp)), *src = v, *dst = tmp;
+
+	if (!tmp)
+		return -1;
+	for (unsigned shift = 0; shift < 33; shift += 11) {
+		size_t count[2048] = {0}, sum = 0;
+
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 2047]++;
+		for (size_t b = 0; b < 2048; b++) {
+			size_t c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 2047]++] = src[i];
+		src = dst;
+		dst = dst == tmp ? v : tmp;
+	}
+	/* three passes: the sorted data ended in tmp */
+	memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	return 0;
+}
+
+/* Nearest rank: the sample at rank ceil(q * count), q in thousandths, integer math. */
+static uint64_t rank(const struct samples *s, uint64_t q_milli)
+{
+	uint64_t r = (q_milli * s->n + 999) / 1000;
+
+	return s->v[(r ? r : 1) - 1];
+}
+
+int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_err *err)
+{
+	for (int k = 0; k < SIM_TARGETS; k++)
+		while (t->wins[k].n)
+			settle(t, win_pop(&t->wins[k]), SIM_NS_NEVER);
+	if (t->oom)
+		return xpkt_err_set(err, "synth: out of memory");
+	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
+		unsigned n;
+		const struct xpkt_stage *rows = xpkt_stages((enum xpkt_dir)d, &n);
+
+		for (unsigned i = 0; i < n; i++) {
+			struct xpkt_stage_stats *st = &r->stages[d][i];
+			struct samples *s = &t->samples[d][i];
+			uint64_t sum = 0;
+
+			memset(st, 0, sizeof(*st));
+			st->unattributed = t->unattributed[d][i];
+			if (rows[i].join == XPKT_JOIN_ORIGIN) {
+				st->count = t->origin_count[d];
+				continue;
+			}
+			if (!s->n)
+				continue;
+			if (sort_u32(s->v, s->n))
+				return xpkt_err_set(err, "synth: out of memory");
+			for (size_t k = 0; k < s->n; k++)
+				sum += s->v[k];
+			st->count = s->n;
+			st->total_ns = (double)sum;
+			st->mean_ns = (double)sum / (double)s->n;
+			st->min_ns = s->v[0];
+			st->max_ns = s->v[s->n - 1];
+			st->p50_ns = rank(s, 500);
+			st->p90_ns = rank(s, 900);
+			st->p99_ns = rank(s, 990);
+			st->p999_ns = rank(s, 999);
+		}
+	}
+	r->packets = t->packets;
+	memcpy(r->by_dir, t->by_dir, sizeof(r->by_dir));
+	return 0;
+}
+
+uint64_t sim_truth_in_flight(const struct sim_truth *t)
+{
+	return t->in_flight;
+}
+
+void sim_truth_free(struct sim_truth *t)
+{
+	if (!t)
+		return;
+	/* after an error: packets still waiting are only reachable from their windows */
+	for (int k = 0; k < SIM_TARGETS; k++)
+		while (t->wins[k].n)
+			settle(t, win_pop(&t->wins[k]), SIM_NS_NEVER);
+	for (int k = 0; k < SIM_TARGETS; k++)
+		free(t->wins[k].v);
+	for (int d = 0; d < XPKT_DIR_COUNT; d++)
+		for (int i = 0; i < XPKT_MAX_STAGES; i++)
+			free(t->samples[d][i].v);
+	while (t->free_list) {
+		struct sim_tpkt *p = t->free_list;
+
+		t->free_list = p->next;
+		free(p);
+	}
+	free(t);
+}

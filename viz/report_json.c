@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * report_json.c - struct xpkt_results to JSON and back (jansson).
+ *
+ * One writer serves `report --json` and the generator's truth.json, so the
+ * two files compare field by field. Doubles go through jansson's real type,
+ * printed with 17 significant digits, which round-trips every double; the
+ * reader therefore gets back exactly what the writer had.
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "viz/report_json.h"
+
+static json_t *reasons_json(const struct xpkt_reason_count *list, unsigned n)
+{
+	json_t *o = json_object();
+
+	for (unsigned i = 0; i < n; i++)
+		json_object_set_new(o, list[i].reason, json_integer((json_int_t)list[i].count));
+	return o;
+}
+
+static json_t *counts_json(const struct xpkt_packet_counts *c)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "total", json_integer((json_int_t)c->total));
+	json_object_set_new(o, "complete", json_integer((json_int_t)c->complete));
+	json_object_set_new(o, "partial", json_integer((json_int_t)c->partial));
+	json_object_set_new(o, "dropped", json_integer((json_int_t)c->dropped));
+	json_object_set_new(o, "partial_reasons",
+			    reasons_json(c->partial_reasons, c->npartial_reasons));
+	json_object_set_new(o, "drop_reasons", reasons_json(c->drop_reasons, c->ndrop_reasons));
+	return o;
+}
+
+static json_t *stage_json(const struct xpkt_stage *st, const struct xpkt_stage_stats *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "direction", json_string(xpkt_dir_name(st->dir)));
+	json_object_set_new(o, "name", json_string(st->name));
+	json_object_set_new(o, "domain", json_string(xpkt_domain_name(st->domain)));
+	json_object_set_new(o, "count", json_integer((json_int_t)s->count));
+	json_object_set_new(o, "mean_ns", json_real(s->mean_ns));
+	json_object_set_new(o, "min_ns", json_integer((json_int_t)s->min_ns));
+	json_object_set_new(o, "p50_ns", json_integer((json_int_t)s->p50_ns));
+	json_object_set_new(o, "p90_ns", json_integer((json_int_t)s->p90_ns));
+	json_object_set_new(o, "p99_ns", json_integer((json_int_t)s->p99_ns));
+	json_object_set_new(o, "p999_ns", json_integer((json_int_t)s->p999_ns));
+	json_object_set_new(o, "max_ns", json_integer((json_int_t)s->max_ns));
+	json_object_set_new(o, "total_ns", json_real(s->total_ns));
+	json_object_set_new(o, "unattributed", json_integer((json_int_t)s->unattributed));
+	return o;
+}
+
+int xpkt_report_json(FILE *fp, const struct xpkt_results *r, const struct xpkt_manifest *m)
+{
+	json_t *root = json_object(), *stages = json_array(), *pk, *lost, *clocks;
+	int rc;
+
+	(void)m; /* everything needed is in r; m is for future context fields */
+	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
+		unsigned n;
+		const struct xpkt_stage *st = xpkt_stages((enum xpkt_dir)d, &n);
+
+		for (unsigned i = 0; i < n; i++)
+			json_array_append_new(stages, stage_json(&st[i], &r->stages[d][i]));
+	}
+	json_object_set_new(root, "stages", stages);
+
+	pk = counts_json(&r->packets);
+	for (int d = 0; d < XPKT_DIR_COUNT; d++)
+		json_object_set_new(pk, xpkt_dir_name((enum xpkt_dir)d),
+				    counts_json(&r->by_dir[d]));
+	json_object_set_new(root, "packets", pk);
+
+	lost = json_object();
+	for (unsigned i = 0; i < r->nlost && i < XPKT_MAX_SOURCES; i++)
+		json_object_set_new(lost, r->lost[i].source,
+				    json_integer((json_int_t)r->lost[i].events));
+	json_object_set_new(root, "lost_events", lost);
+
+	clocks = json_array();
+	for (unsigned i = 0; i < r->nclocks && i < XPKT_MAX_SOURCES; i++) {
+		const struct xpkt_clock_alignment *c = &r->clocks[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "source", json_string(c->source));
+		json_object_set_new(o, "clock", json_string(c->clock));
+		json_object_set_new(o, "offset", json_integer(c->offset));
+		json_object_set_new(o, "offset_from", json_string(c->offset_from));
+		json_object_set_new(o, "min_causal_gap_ns",
+				    c->min_causal_gap_ns == INT64_MAX
+					? json_null()
+					: json_integer(c->min_causal_gap_ns));
+		json_object_set_new(o, "inversions", json_integer((json_int_t)c->inversions));
+		json_array_append_new(clocks, o);
+	}
+	json_object_set_new(root, "clock", clocks);
+	json_object_set_new(root, "events_read", json_integer((json_int_t)r->events_read));
+	json_object_set_new(root, "max_in_flight", json_integer((json_int_t)r->max_in_flight));
+
+	rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	json_decref(root);
+	if (rc == 0 && fputc('\n', fp) == EOF)
+		rc = -1;
+	return rc ? -1 : 0;
+}
+
+/* --- reader ----------------------------------------------------------------------- */
+
+struct rd {
+	const char *path;
+	struct xpkt_err *err;
+};
+
+static int get_u64(struct rd *rd, json_t *o, const char *key, uint64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return xpkt_err_set(rd->err, "%s: \"%s\" missing or not a non-negative integer",
+				    rd->path, key);
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int get_real(struct rd *rd, json_t *o, const char *key, double *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return xpkt_err_set(rd->err, "%s: \"%s\" missing or not a number", rd->path, key);
+	*out = json_number_value(v);
+	return 0;
+}
+
+static int get_str(struct rd *rd, json_t *o, const char *key, char *dst, size_t len)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v) || strlen(json_string_value(v)) >= len)
+		return xpkt_err_set(rd->err, "%s: \"%s\" missing, not a string or too long",
+				    rd->path, key);
+	strcpy(dst, json_string_value(v));
+	return 0;
+}
+
+static int read_reasons(struct rd *rd, json_t *o, const char *key, struct xpkt_reason_count *list,
+			unsigned *n)
+{
+	json_t *obj = json_object_get(o, key), *v;
+	const char *name;
+
+	*n = 0;
+	if (!json_is_object(obj))
+		return xpkt_err_set(rd->err, "%s: \"%s\" missing or not an object", rd->path, key);
+	json_object_foreach(obj, name, v)
+	{
+		if (*n == XPKT_MAX_REASONS || strlen(name) >= sizeof(list[0].reason))
+			return xpkt_err_set(rd->err, "%s: \"%s\": too many or too long reasons",
+					    rd->path, key);
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return xpkt_err_set(rd->err, "%s: \"%s\": count of \"%s\" is not a count",
+					    rd->path, key, name);
+		strcpy(list[*n].reason, name);
+		list[*n].count = (uint64_t)json_integer_value(v);
+		(*n)++;
+	}
+	return 0;
+}
+
+static int read_counts(struct rd *rd, json_t *o, struct xpkt_packet_counts *c)
+{
+	if (!json_is_object(o))
+		return xpkt_err_set(rd->err, "%s: packet counts are not an object", rd->path);
+	if (get_u64(rd, o, "total", &c->total) || get_u64(rd, o, "complete", &c->complete) ||
+	    get_u64(rd, o, "partial", &c->partial) || get_u64(rd, o, "dropped", &c->dropped) ||
+	    read_reasons(rd, o, "partial_reasons", c->partial_reasons, &c->npartial_reasons) ||
+	    read_reasons(rd, o, "drop_reasons", c->drop_reasons, &c->ndrop_reasons))
+		return -1;
+	return 0;
+}
+
+static int read_stage(struct rd *rd, json_t *o, struct xpkt_results *r)
+{
+	char dir[8], name[64];
+	struct xpkt_stage_stats *s;
+	int d, i;
+
+	if (!json_is_object(o))
+		return xpkt_err_set(rd->err, "%s: a stage is not an object", rd->path);
+	if (get_str(rd, o, "direction", dir, sizeof(dir)) ||
+	    get_str(rd, o, "name", name, sizeof(name)))
+		return -1;
+	d = xpkt_dir_parse(dir);
+	if (d < 0)
+		return xpkt_err_set(rd->err, "%s: unknown direction \"%s\"", rd->path, dir);
+	i = xpkt_stage_find((enum xpkt_dir)d, name);
+	if (i < 0)
+		return xpkt_err_set(rd->err, "%s: unknown stage %s:%s", rd->path, dir, name);
+	s = &r->stages[d][i];
+	if (get_u64(rd, o, "count", &s->count) || get_real(rd, o, "mean_ns", &s->mean_ns) ||
+	    get_u64(rd, o, "min_ns", &s->min_ns) || get_u64(rd, o, "p50_ns", &s->p50_ns) ||
+	    get_u64(rd, o, "p90_ns", &s->p90_ns) || get_u64(rd, o, "p99_ns", &s->p99_ns) ||
+	    get_u64(rd, o, "p999_ns", &s->p999_ns) || get_u64(rd, o, "max_ns", &s->max_ns) ||
+	    get_real(rd, o, "total_ns", &s->total_ns) ||
+	    get_u64(rd, o, "unattributed", &s->unattributed))
+		return -1;
+	return 0;
+}
+
+static int read_clock(struct rd *rd, json_t *o, struct xpkt_clock_alignment *c)
+{
+	json_t *v;
+
+	if (!json_is_object(o))
+		return xpkt_err_set(rd->err, "%s: a clock entry is not an object", rd->path);
+	if (get_str(rd, o, "source", c->source, sizeof(c->source)) ||
+	    get_str(rd, o, "clock", c->clock, sizeof(c->clock)) ||
+	    get_str(rd, o, "offset_from", c->offset_from, sizeof(c->offset_from)) ||
+	    get_u64(rd, o, "inversions", &c->inversions))
+		return -1;
+	v = json_object_get(o, "offset");
+	if (!json_is_integer(v))
+		return xpkt_err_set(rd->err, "%s: clock \"offset\" is not an integer", rd->path);
+	c->offset = json_integer_value(v);
+	v = json_object_get(o, "min_causal_gap_ns");
+	if (json_is_null(v))
+		c->min_causal_gap_ns = INT64_MAX;
+	else if (json_is_integer(v))
+		c->min_causal_gap_ns = json_integer_value(v);
+	else
+		return xpkt_err_set(rd->err, "%s: \"min_causal_gap_ns\" is not an integer or null",
+				    rd->path);
+	return 0;
+}
+
+static int read_root(struct rd *rd, json_t *root, struct xpkt_results *r)
+{
+	json_t *stages, *pk, *lost, *clocks, *v;
+	const char *name;
+	size_t i;
+
+	if (!json_is_object(root))
+		return xpkt_err_set(rd->err, "%s: not a JSON object", rd->path);
+	stages = json_object_get(root, "stages");
+	if (!json_is_array(stages))
+		return xpkt_err_set(rd->err, "%s: \"stages\" missing or not an array", rd->path);
+	json_array_foreach(stages, i, v)
+	{
+		if (read_stage(rd, v, r))
+			return -1;
+	}
+	pk = json_object_get(root, "packets");
+	if (read_counts(rd, pk, &r->packets))
+		return -1;
+	for (int d = 0; d < XPKT_DIR_COUNT; d++)
+		if (read_counts(rd, json_object_get(pk, xpkt_dir_name((enum xpkt_dir)d)),
+				&r->by_dir[d]))
+			return -1;
+	lost = json_object_get(root, "lost_events");
+	if (!json_is_object(lost))
+		return xpkt_err_set(rd->err, "%s: \"lost_events\" missing or not an object",
+				    rd->path);
+	json_object_foreach(lost, name, v)
+	{
+		if (r->nlost == XPKT_MAX_SOURCES || strlen(name) >= sizeof(r->lost[0].source) ||
+		    !json_is_integer(v) || json_integer_value(v) < 0)
+			return xpkt_err_set(rd->err, "%s: bad \"lost_events\" entry \"%s\"",
+					    rd->path, name);
+		strcpy(r->lost[r->nlost].source, name);
+		r->lost[r->nlost++].events = (uint64_t)json_integer_value(v);
+	}
+	clocks = json_object_get(root, "clock");
+	if (!json_is_array(clocks) || json_array_size(clocks) > XPKT_MAX_SOURCES)
+		return xpkt_err_set(rd->err, "%s: \"clock\" missing or not an array of sources",
+				    rd->path);
+	json_array_foreach(clocks, i, v)
+	{
+		if (read_clock(rd, v, &r->clocks[r->nclocks++]))
+			return -1;
+	}
+	if (get_u64(rd, root, "events_read", &r->events_read) ||
+	    get_u64(rd, root, "max_in_flight", &r->max_in_flight))
+		return -1;
+	return 0;
+}
+
+int xpkt_results_read_json(const char *path, struct xpkt_results *r, struct xpkt_err *err)
+{
+	struct rd rd = {.path = path, .err = err};
+	json_error_t jerr;
+	json_t *root;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return xpkt_err_at(err, path, (uint64_t)jerr.position, "%s", jerr.text);
+	rc = read_root(&rd, root, r);
+	json_decref(root);
+	return rc;
+}
