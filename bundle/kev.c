@@ -63,7 +63,7 @@ struct xpkt_kev_reader {
 	FILE *fp;
 	char path[4096];
 	struct xpkt_kev_header h;
-	uint64_t off;     /* offset of the next record */
+	uint64_t off; /* offset of the next record */
 	uint64_t last_ts;
 	struct xpkt_event buf[4096];
 	size_t nbuf, pos;

@@ -20,7 +20,7 @@
 #include "lib/err.h"
 #include "tracepoints/event.h"
 
-#define XPKT_KEV_MAGIC       "XPKTKEV1"
+#define XPKT_KEV_MAGIC	     "XPKTKEV1"
 #define XPKT_KEV_VERSION     1
 #define XPKT_KEV_HEADER_SIZE 64
 

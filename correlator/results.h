@@ -26,9 +26,9 @@ struct xpkt_stage_stats {
 	uint64_t count; /* latency samples (packets, for the origin stage) */
 	double mean_ns;
 	uint64_t min_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
-	double total_ns;          /* sum of samples: mean_ns * count */
-	uint64_t unattributed;    /* events of this stage no packet could be found for */
-	struct xpkt_hist *hist;   /* full distribution for renderers, or NULL */
+	double total_ns;	/* sum of samples: mean_ns * count */
+	uint64_t unattributed;	/* events of this stage no packet could be found for */
+	struct xpkt_hist *hist; /* full distribution for renderers, or NULL */
 };
 
 #define XPKT_MAX_REASONS 32
@@ -50,18 +50,18 @@ struct xpkt_packet_counts {
 struct xpkt_clock_alignment {
 	char source[32];
 	char clock[16];
-	int64_t offset;       /* ticks (tsc) or ns, as in the manifest */
+	int64_t offset; /* ticks (tsc) or ns, as in the manifest */
 	char offset_from[48];
 	/* Causal check: smallest observed gap (ns) from an event in this source to
 	 * the next stage of the same packet in another source; negative means the
 	 * alignment is wrong by at least that much. INT64_MAX if never checked. */
 	int64_t min_causal_gap_ns;
-	uint64_t inversions;  /* packets whose next stage ran earlier than this one */
+	uint64_t inversions; /* packets whose next stage ran earlier than this one */
 };
 
 struct xpkt_results {
 	struct xpkt_stage_stats stages[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
-	struct xpkt_packet_counts packets;                 /* both directions */
+	struct xpkt_packet_counts packets; /* both directions */
 	struct xpkt_packet_counts by_dir[XPKT_DIR_COUNT];
 	struct {
 		char source[32];
@@ -70,8 +70,8 @@ struct xpkt_results {
 	unsigned nlost;
 	struct xpkt_clock_alignment clocks[XPKT_MAX_SOURCES];
 	unsigned nclocks;
-	uint64_t events_read;     /* 0 in truth */
-	uint64_t max_in_flight;   /* peak packets held at once; 0 in truth */
+	uint64_t events_read;			  /* 0 in truth */
+	uint64_t max_in_flight;			  /* peak packets held at once; 0 in truth */
 	uint64_t source_events[XPKT_MAX_SOURCES]; /* events read per source; 0 in truth */
 };
 

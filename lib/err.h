@@ -18,6 +18,6 @@ int xpkt_err_set(struct xpkt_err *e, const char *fmt, ...) __attribute__((format
 
 /* "PATH: offset OFF: ..." in one call. */
 int xpkt_err_at(struct xpkt_err *e, const char *path, uint64_t off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 #endif

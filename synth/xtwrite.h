@@ -31,8 +31,8 @@ int xtw_runstate(struct xtw *w, unsigned cpu, uint64_t tsc, uint16_t dom, uint16
 int xtw_hypercall(struct xtw *w, unsigned cpu, uint64_t tsc, uint32_t op, const uint32_t *args,
 		  unsigned nargs);
 /* TRC_LOST_RECORDS as Xen writes it when a CPU's buffer had no room. */
-int xtw_lost(struct xtw *w, unsigned cpu, uint64_t tsc, uint32_t lost, uint16_t dom,
-	     uint16_t vcpu, uint64_t first_tsc);
+int xtw_lost(struct xtw *w, unsigned cpu, uint64_t tsc, uint32_t lost, uint16_t dom, uint16_t vcpu,
+	     uint64_t first_tsc);
 /* Flushes every CPU's window; commits the file (or removes it when abort). Frees w. */
 int xtw_close(struct xtw *w, int abort, struct xpkt_err *err);
 

@@ -20,21 +20,21 @@
 /* Where an event was observed. Doubles as the "domain" column of stages. */
 enum xpkt_domain {
 	XPKT_DOM_GUEST = 0, /* a Linux domU kernel (netfront side) */
-	XPKT_DOM_XEN   = 1, /* the hypervisor (xentrace) */
-	XPKT_DOM_DOM0  = 2, /* the driver domain kernel (netback, bridge, NIC) */
-	XPKT_DOM_WIRE  = 3, /* a capture of the physical wire (pcap) */
-	XPKT_DOM_HOST  = 4, /* a native Linux kernel, no Xen (native mode) */
+	XPKT_DOM_XEN = 1,   /* the hypervisor (xentrace) */
+	XPKT_DOM_DOM0 = 2,  /* the driver domain kernel (netback, bridge, NIC) */
+	XPKT_DOM_WIRE = 3,  /* a capture of the physical wire (pcap) */
+	XPKT_DOM_HOST = 4,  /* a native Linux kernel, no Xen (native mode) */
 	XPKT_DOM_COUNT
 };
 
 /* What kind of device an ifindex is; resolved by the decoder from the manifest. */
 enum xpkt_dev_kind {
-	XPKT_DEV_ANY    = 0, /* unknown, or the event has no device */
-	XPKT_DEV_NIC    = 1, /* the physical (or QEMU-emulated) NIC */
-	XPKT_DEV_VIF    = 2, /* a netback vifD.H backend device */
+	XPKT_DEV_ANY = 0,    /* unknown, or the event has no device */
+	XPKT_DEV_NIC = 1,    /* the physical (or QEMU-emulated) NIC */
+	XPKT_DEV_VIF = 2,    /* a netback vifD.H backend device */
 	XPKT_DEV_BRIDGE = 3, /* a Linux bridge master */
-	XPKT_DEV_VETH   = 4, /* a veth end (native mode) */
-	XPKT_DEV_GUEST  = 5, /* a netfront eth device inside the guest */
+	XPKT_DEV_VETH = 4,   /* a veth end (native mode) */
+	XPKT_DEV_GUEST = 5,  /* a netfront eth device inside the guest */
 };
 
 /* IPv4 5-tuple in host byte order. IPv6 is not carried yet. */
@@ -53,26 +53,26 @@ struct xpkt_event {
 	 * timebase rewrites it in place to ns on the host TSC clock.
 	 */
 	uint64_t ts;
-	uint64_t skb;          /* struct sk_buff address in the source kernel */
+	uint64_t skb;	       /* struct sk_buff address in the source kernel */
 	struct xpkt_flow flow; /* packet flow, where the event has one */
-	uint32_t seq;          /* TCP sequence number of the first payload byte */
-	uint32_t len;          /* payload bytes (TCP/UDP), or bytes copied/mapped */
+	uint32_t seq;	       /* TCP sequence number of the first payload byte */
+	uint32_t len;	       /* payload bytes (TCP/UDP), or bytes copied/mapped */
 	uint32_t ring_idx;     /* free-running ring index (RING_IDX) of a slot, or range start */
 	uint32_t ring_end;     /* end (exclusive) of a notified ring range */
-	uint32_t gref;         /* grant reference */
-	uint32_t arg;          /* id-specific: drop reason, hypercall op, lost count... */
-	uint32_t arg2;         /* id-specific: hypercall cmd, previous domid<<16|vcpu... */
-	uint16_t id;           /* enum xpkt_event_id */
-	uint16_t cpu;          /* CPU in the source (physical CPU for Xen) */
-	uint16_t domid;        /* frontend domid (netback/netfront), running domid (Xen) */
-	uint16_t queue;        /* netfront/netback queue number */
+	uint32_t gref;	       /* grant reference */
+	uint32_t arg;	       /* id-specific: drop reason, hypercall op, lost count... */
+	uint32_t arg2;	       /* id-specific: hypercall cmd, previous domid<<16|vcpu... */
+	uint16_t id;	       /* enum xpkt_event_id */
+	uint16_t cpu;	       /* CPU in the source (physical CPU for Xen) */
+	uint16_t domid;	       /* frontend domid (netback/netfront), running domid (Xen) */
+	uint16_t queue;	       /* netfront/netback queue number */
 	uint16_t req_id;       /* TX request id (netif_tx_request.id) */
 	uint16_t handle;       /* vif handle (the H of vifD.H) */
 	uint16_t ifindex;      /* device the event happened on */
-	uint8_t source;        /* enum xpkt_domain: set by the decoder */
+	uint8_t source;	       /* enum xpkt_domain: set by the decoder */
 	uint8_t dev_kind;      /* enum xpkt_dev_kind: set by the decoder from the manifest */
-	uint16_t vcpu;         /* Xen: vCPU of domid */
-	uint16_t src_domid;    /* domid of the kernel that recorded it (XPKT_DOMID_NONE: Xen, wire) */
+	uint16_t vcpu;	       /* Xen: vCPU of domid */
+	uint16_t src_domid; /* domid of the kernel that recorded it (XPKT_DOMID_NONE: Xen, wire) */
 };
 
 #define XPKT_DOMID_NONE 0xffffu
@@ -88,39 +88,39 @@ _Static_assert(offsetof(struct xpkt_event, id) == 60, "event layout is on disk")
 enum xpkt_event_id {
 	XPKT_EV_NONE = 0,
 	/* Linux, any domain */
-	XPKT_EV_TCP_XMIT          = 1,  /* __ip_queue_xmit kprobe: skb, flow, seq, len */
-	XPKT_EV_DEV_XMIT          = 2,  /* net:net_dev_start_xmit: skb, ifindex, flow, seq, len */
-	XPKT_EV_NETIF_RECEIVE     = 3,  /* net:netif_receive_skb: skb, ifindex, flow, seq, len */
-	XPKT_EV_BR_FORWARD        = 4,  /* br_forward kprobe: skb, ifindex (out port) */
-	XPKT_EV_GRO_RECEIVE       = 5,  /* net:napi_gro_receive_entry: skb, ifindex */
-	XPKT_EV_TCP_RCV           = 6,  /* tcp:tcp_probe (receive side): skb, flow, seq, len */
-	XPKT_EV_SKB_COPY_DATAGRAM = 7,  /* skb:skb_copy_datagram_iovec: skb, len */
-	XPKT_EV_CONSUME_SKB       = 8,  /* skb:consume_skb: skb (lifetime ends) */
-	XPKT_EV_KFREE_SKB         = 9,  /* skb:kfree_skb: skb, arg=drop reason (dropped) */
-	XPKT_EV_LOST              = 10, /* ring buffer overrun on cpu: arg=events lost */
-	XPKT_EV_DEV_QUEUE         = 11, /* net:net_dev_queue: skb, ifindex, len */
-	XPKT_EV_TCP_SENDMSG       = 12, /* tcp:tcp_sendmsg_locked: skb (write queue), len */
-	XPKT_EV_NETIF_RX          = 13, /* net:netif_rx: skb, ifindex, len */
+	XPKT_EV_TCP_XMIT = 1,	       /* __ip_queue_xmit kprobe: skb, flow, seq, len */
+	XPKT_EV_DEV_XMIT = 2,	       /* net:net_dev_start_xmit: skb, ifindex, flow, seq, len */
+	XPKT_EV_NETIF_RECEIVE = 3,     /* net:netif_receive_skb: skb, ifindex, flow, seq, len */
+	XPKT_EV_BR_FORWARD = 4,	       /* br_forward kprobe: skb, ifindex (out port) */
+	XPKT_EV_GRO_RECEIVE = 5,       /* net:napi_gro_receive_entry: skb, ifindex */
+	XPKT_EV_TCP_RCV = 6,	       /* tcp:tcp_probe (receive side): skb, flow, seq, len */
+	XPKT_EV_SKB_COPY_DATAGRAM = 7, /* skb:skb_copy_datagram_iovec: skb, len */
+	XPKT_EV_CONSUME_SKB = 8,       /* skb:consume_skb: skb (lifetime ends) */
+	XPKT_EV_KFREE_SKB = 9,	       /* skb:kfree_skb: skb, arg=drop reason (dropped) */
+	XPKT_EV_LOST = 10,	       /* ring buffer overrun on cpu: arg=events lost */
+	XPKT_EV_DEV_QUEUE = 11,	       /* net:net_dev_queue: skb, ifindex, len */
+	XPKT_EV_TCP_SENDMSG = 12,      /* tcp:tcp_sendmsg_locked: skb (write queue), len */
+	XPKT_EV_NETIF_RX = 13,	       /* net:netif_rx: skb, ifindex, len */
 	/* netfront patch (guest) */
-	XPKT_EV_NF_TX_GRANT    = 20, /* skb, queue, ring_idx, req_id, gref, len */
-	XPKT_EV_NF_TX_NOTIFY   = 21, /* queue, [ring_idx, ring_end) pushed and notified */
-	XPKT_EV_NF_TX_DONE     = 22, /* queue, req_id, gref: response seen, grant ended */
+	XPKT_EV_NF_TX_GRANT = 20,    /* skb, queue, ring_idx, req_id, gref, len */
+	XPKT_EV_NF_TX_NOTIFY = 21,   /* queue, [ring_idx, ring_end) pushed and notified */
+	XPKT_EV_NF_TX_DONE = 22,     /* queue, req_id, gref: response seen, grant ended */
 	XPKT_EV_NF_RX_RESPONSE = 23, /* skb, queue, ring_idx, gref, len */
 	/* netback patch (dom0) */
-	XPKT_EV_NB_TX_COPY    = 30, /* domid, handle, queue, ring_idx, gref, len */
-	XPKT_EV_NB_TX_MAP     = 31, /* domid, handle, queue, ring_idx, gref, len */
+	XPKT_EV_NB_TX_COPY = 30,    /* domid, handle, queue, ring_idx, gref, len */
+	XPKT_EV_NB_TX_MAP = 31,	    /* domid, handle, queue, ring_idx, gref, len */
 	XPKT_EV_NB_TX_DELIVER = 32, /* domid, handle, queue, ring_idx, skb (dom0) */
-	XPKT_EV_NB_TX_UNMAP   = 33, /* domid, handle, queue, gref */
-	XPKT_EV_NB_RX_COPY    = 34, /* domid, handle, queue, ring_idx, gref, skb, len */
-	XPKT_EV_NB_RX_NOTIFY  = 35, /* domid, handle, queue, [ring_idx, ring_end) */
+	XPKT_EV_NB_TX_UNMAP = 33,   /* domid, handle, queue, gref */
+	XPKT_EV_NB_RX_COPY = 34,    /* domid, handle, queue, ring_idx, gref, skb, len */
+	XPKT_EV_NB_RX_NOTIFY = 35,  /* domid, handle, queue, [ring_idx, ring_end) */
 	/* Xen (decoded from xentrace) */
-	XPKT_EV_XEN_SWITCH    = 50, /* cpu=pcpu, domid/vcpu=next, arg2=prev domid<<16|vcpu */
-	XPKT_EV_XEN_RUNSTATE  = 51, /* domid, vcpu, arg=old state, arg2=new state */
-	XPKT_EV_XEN_HYPERCALL = 52, /* domid/vcpu=caller, arg=op, arg2=subcmd, len=count */
-	XPKT_EV_XEN_GRANT_MAP = 53, /* domid (granting domain) */
-	XPKT_EV_XEN_GRANT_UNMAP    = 54, /* domid */
+	XPKT_EV_XEN_SWITCH = 50,	 /* cpu=pcpu, domid/vcpu=next, arg2=prev domid<<16|vcpu */
+	XPKT_EV_XEN_RUNSTATE = 51,	 /* domid, vcpu, arg=old state, arg2=new state */
+	XPKT_EV_XEN_HYPERCALL = 52,	 /* domid/vcpu=caller, arg=op, arg2=subcmd, len=count */
+	XPKT_EV_XEN_GRANT_MAP = 53,	 /* domid (granting domain) */
+	XPKT_EV_XEN_GRANT_UNMAP = 54,	 /* domid */
 	XPKT_EV_XEN_GRANT_TRANSFER = 55, /* domid */
-	XPKT_EV_XEN_IRQ            = 56, /* cpu, arg=irq or vector */
+	XPKT_EV_XEN_IRQ = 56,		 /* cpu, arg=irq or vector */
 	/* Wire (decoded from pcap) */
 	XPKT_EV_WIRE = 70, /* flow, seq, len (payload), arg=IP id */
 	XPKT_EV_MAX
@@ -144,9 +144,9 @@ int xpkt_dev_kind_parse(const char *name); /* -1 if unknown */
 #define XPKT_HC_GRANT_TABLE_OP 20
 #define XPKT_HC_EVTCHN_OP      32
 /* GNTTABOP_* sub-commands (xen/include/public/grant_table.h) */
-#define XPKT_GNTTABOP_MAP_GRANT_REF        0
-#define XPKT_GNTTABOP_UNMAP_GRANT_REF      1
-#define XPKT_GNTTABOP_COPY                 5
-#define XPKT_GNTTABOP_UNMAP_AND_REPLACE    7
+#define XPKT_GNTTABOP_MAP_GRANT_REF	0
+#define XPKT_GNTTABOP_UNMAP_GRANT_REF	1
+#define XPKT_GNTTABOP_COPY		5
+#define XPKT_GNTTABOP_UNMAP_AND_REPLACE 7
 
 #endif

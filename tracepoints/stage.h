@@ -28,11 +28,11 @@ enum xpkt_mode { XPKT_MODE_XEN = 1 << 0, XPKT_MODE_NATIVE = 1 << 1 };
  */
 enum xpkt_key {
 	XPKT_KEY_NONE = 0,
-	XPKT_KEY_SKB,       /* (kernel domid, skb address), a lifetime: ends at consume/kfree */
+	XPKT_KEY_SKB,	    /* (kernel domid, skb address), a lifetime: ends at consume/kfree */
 	XPKT_KEY_TX_SLOT,   /* (domid, handle, queue, ring_idx) of a TX request */
 	XPKT_KEY_RX_SLOT,   /* (domid, handle, queue, ring_idx) of an RX request */
 	XPKT_KEY_REQ_ID,    /* (domid, queue, req_id): TX responses come out of order */
-	XPKT_KEY_GREF,      /* (domid, gref): reused after release, so a lifetime too */
+	XPKT_KEY_GREF,	    /* (domid, gref): reused after release, so a lifetime too */
 	XPKT_KEY_FLOW_SEQ,  /* (flow, seq) of one wire segment */
 	XPKT_KEY_SEQ_RANGE, /* (flow, [seq, seq+len)): a GSO skb covers many segments */
 	XPKT_KEY_COUNT
@@ -40,12 +40,13 @@ enum xpkt_key {
 
 /* How an event finds its packet. */
 enum xpkt_join {
-	XPKT_JOIN_ORIGIN = 0,  /* the event creates the packet */
-	XPKT_JOIN_KEY,         /* exact lookup of the key that stage key_from provided */
-	XPKT_JOIN_SLOT_RANGE,  /* every packet whose slot (from key_from) is in [ring_idx, ring_end) */
-	XPKT_JOIN_SEQ_IN,      /* the packet whose seq range (from key_from) holds seq */
-	XPKT_JOIN_SWITCH_IN,   /* first Xen switch-in of the peer domain after key_from */
-	XPKT_JOIN_UNMAP_CALL,  /* first dom0 grant unmap hypercall after key_from */
+	XPKT_JOIN_ORIGIN = 0, /* the event creates the packet */
+	XPKT_JOIN_KEY,	      /* exact lookup of the key that stage key_from provided */
+	XPKT_JOIN_SLOT_RANGE, /* every packet whose slot (from key_from) is in [ring_idx, ring_end)
+			       */
+	XPKT_JOIN_SEQ_IN,     /* the packet whose seq range (from key_from) holds seq */
+	XPKT_JOIN_SWITCH_IN,  /* first Xen switch-in of the peer domain after key_from */
+	XPKT_JOIN_UNMAP_CALL, /* first dom0 grant unmap hypercall after key_from */
 };
 
 #define XPKT_STAGE_REQUIRED (1u << 0) /* a packet without it is partial */
@@ -56,16 +57,16 @@ struct xpkt_stage {
 	enum xpkt_dir dir;
 	const char *name;
 	enum xpkt_domain domain;
-	unsigned modes;           /* XPKT_MODE_* this stage exists in */
-	uint16_t event;           /* enum xpkt_event_id */
-	uint8_t dev_kind;         /* enum xpkt_dev_kind the event must be on, or XPKT_DEV_ANY */
+	unsigned modes;	  /* XPKT_MODE_* this stage exists in */
+	uint16_t event;	  /* enum xpkt_event_id */
+	uint8_t dev_kind; /* enum xpkt_dev_kind the event must be on, or XPKT_DEV_ANY */
 	enum xpkt_join join;
-	enum xpkt_key key;        /* for JOIN_KEY/SLOT_RANGE/SEQ_IN: the key looked up */
-	int key_from;             /* index (in this direction) of the stage providing it; -1 */
-	uint32_t sets;            /* bitmask 1<<XPKT_KEY_* this stage's event provides */
-	unsigned flags;           /* XPKT_STAGE_* */
-	const char *hook;         /* where a live recorder takes it */
-	const char *keys;         /* what the event carries, for people */
+	enum xpkt_key key; /* for JOIN_KEY/SLOT_RANGE/SEQ_IN: the key looked up */
+	int key_from;	   /* index (in this direction) of the stage providing it; -1 */
+	uint32_t sets;	   /* bitmask 1<<XPKT_KEY_* this stage's event provides */
+	unsigned flags;	   /* XPKT_STAGE_* */
+	const char *hook;  /* where a live recorder takes it */
+	const char *keys;  /* what the event carries, for people */
 };
 
 /* The catalogue of one direction, in packet order; *n gets its length. */

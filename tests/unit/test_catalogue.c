@@ -102,10 +102,10 @@ static void test_event_picks_one_row(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keys_come_from_earlier_stages),
-		cmocka_unit_test(test_one_origin_one_terminal),
-		cmocka_unit_test(test_stage_events_are_named),
-		cmocka_unit_test(test_event_picks_one_row),
+	    cmocka_unit_test(test_keys_come_from_earlier_stages),
+	    cmocka_unit_test(test_one_origin_one_terminal),
+	    cmocka_unit_test(test_stage_events_are_named),
+	    cmocka_unit_test(test_event_picks_one_row),
 	};
 
 	return cmocka_run_group_tests_name("catalogue", tests, NULL, NULL);

@@ -28,10 +28,10 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #define PACKETS 100000
-#define NSEEDS  1
+#define NSEEDS	1
 #else
 #define PACKETS 1100000 /* ~0.1 % of origins are lost: still over a million seen */
-#define NSEEDS  3
+#define NSEEDS	3
 #endif
 
 static const uint64_t seeds[] = {1, 20261121, 0xdeadbeef};
@@ -66,8 +66,7 @@ static void check_counts(const char *what, const struct xpkt_packet_counts *t,
 	assert_int_equal(t->dropped, c->dropped);
 	check_reasons("partial", t->partial_reasons, t->npartial_reasons, c->partial_reasons,
 		      c->npartial_reasons);
-	check_reasons("drop", t->drop_reasons, t->ndrop_reasons, c->drop_reasons,
-		      c->ndrop_reasons);
+	check_reasons("drop", t->drop_reasons, t->ndrop_reasons, c->drop_reasons, c->ndrop_reasons);
 }
 
 static void check_quantile(const char *stage, const char *q, uint64_t truth, uint64_t got)
@@ -86,7 +85,8 @@ static void compare(const struct xpkt_results *t, const struct xpkt_results *c)
 		const struct xpkt_stage *rows = xpkt_stages((enum xpkt_dir)d, &n);
 
 		for (unsigned i = 0; i < n; i++) {
-			const struct xpkt_stage_stats *ts = &t->stages[d][i], *cs = &c->stages[d][i];
+			const struct xpkt_stage_stats *ts = &t->stages[d][i],
+						      *cs = &c->stages[d][i];
 			char name[64];
 
 			snprintf(name, sizeof(name), "%s:%s", xpkt_dir_name((enum xpkt_dir)d),
@@ -173,7 +173,7 @@ static void test_correlator_matches_truth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_correlator_matches_truth),
+	    cmocka_unit_test(test_correlator_matches_truth),
 	};
 
 	return cmocka_run_group_tests_name("truth", tests, NULL, NULL);
