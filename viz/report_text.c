@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "correlator/hist.h"
@@ -165,10 +166,25 @@ static void stage_hist(FILE *fp, const char *name, const struct xpkt_hist *h)
 	}
 }
 
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct xpkt_reason_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->reason, y->reason);
+}
+
+/* Largest first: the reason worth reading is at the top. */
 static void reasons(FILE *fp, const char *what, const struct xpkt_reason_count *l, unsigned n)
 {
+	struct xpkt_reason_count sorted[XPKT_MAX_REASONS];
+
+	memcpy(sorted, l, n * sizeof(*l));
+	qsort(sorted, n, sizeof(*sorted), by_count_desc);
 	for (unsigned i = 0; i < n; i++)
-		fprintf(fp, "  %-8s %-40.40s %12" PRIu64 "\n", what, l[i].reason, l[i].count);
+		fprintf(fp, "  %-8s %-40.40s %12" PRIu64 "\n", what, sorted[i].reason,
+			sorted[i].count);
 }
 
 int xpkt_report_text(FILE *fp, const char *bundle, const struct xpkt_results *r,
