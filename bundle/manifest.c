@@ -71,7 +71,8 @@ static int read_source(json_t *js, struct xpkt_source *s, const char *path, stru
 		return -1;
 	d = xpkt_domain_parse(buf);
 	if (d < 0)
-		return xpkt_err_set(err, "%s: source %s: unknown domain \"%s\"", path, s->name, buf);
+		return xpkt_err_set(err, "%s: source %s: unknown domain \"%s\"", path, s->name,
+				    buf);
 	s->domain = (enum xpkt_domain)d;
 	if (strstr(s->file, "..") || s->file[0] == '/')
 		return xpkt_err_set(err, "%s: source %s: file must be inside the bundle", path,
@@ -86,7 +87,8 @@ static int read_source(json_t *js, struct xpkt_source *s, const char *path, stru
 	else if (!strcmp(buf, clock_names[XPKT_CLOCK_NS]))
 		s->clock = XPKT_CLOCK_NS;
 	else
-		return xpkt_err_set(err, "%s: source %s: timebase must be tsc or ns", path, s->name);
+		return xpkt_err_set(err, "%s: source %s: timebase must be tsc or ns", path,
+				    s->name);
 	if (get_int(js, "tsc_offset", &s->tsc_offset, INT64_MIN, INT64_MAX, 0, path, err) ||
 	    get_int(js, "offset_ns", &s->offset_ns, INT64_MIN, INT64_MAX, 0, path, err) ||
 	    get_int(js, "lost_events", &v, 0, INT64_MAX, 0, path, err))
@@ -101,10 +103,25 @@ static int read_source(json_t *js, struct xpkt_source *s, const char *path, stru
 		{
 			struct in_addr a;
 
-			if (!json_is_string(it) || inet_pton(AF_INET, json_string_value(it), &a) != 1)
+			if (!json_is_string(it) ||
+			    inet_pton(AF_INET, json_string_value(it), &a) != 1)
 				return xpkt_err_set(err, "%s: source %s: bad address", path,
 						    s->name);
 			s->addrs[s->naddrs++] = ntohl(a.s_addr);
+		}
+	}
+	arr = json_object_get(js, "unavailable");
+	if (arr) {
+		if (!json_is_array(arr) || json_array_size(arr) > XPKT_MAX_UNAVAILABLE)
+			return xpkt_err_set(err, "%s: source %s: bad \"unavailable\"", path,
+					    s->name);
+		json_array_foreach(arr, i, it)
+		{
+			if (!json_is_string(it) ||
+			    strlen(json_string_value(it)) >= sizeof(s->unavailable[0]))
+				return xpkt_err_set(err, "%s: source %s: bad \"unavailable\" entry",
+						    path, s->name);
+			strcpy(s->unavailable[s->nunavailable++], json_string_value(it));
 		}
 	}
 	arr = json_object_get(js, "ifaces");
@@ -178,6 +195,15 @@ int xpkt_manifest_read(const char *bundle, struct xpkt_manifest *m, struct xpkt_
 	    copy_str(m->mode, sizeof(m->mode), root, "mode", 1, path, err) ||
 	    copy_str(m->workload, sizeof(m->workload), root, "workload", 0, path, err))
 		goto out;
+	{
+		json_t *inc = json_object_get(root, "incomplete");
+
+		if (inc && !json_is_boolean(inc)) {
+			xpkt_err_set(err, "%s: \"incomplete\" is not a boolean", path);
+			goto out;
+		}
+		m->incomplete = inc && json_is_true(inc);
+	}
 	srcs = json_object_get(root, "sources");
 	if (!json_is_array(srcs) || json_array_size(srcs) == 0 ||
 	    json_array_size(srcs) > XPKT_MAX_SOURCES) {
@@ -246,6 +272,13 @@ static json_t *source_json(const struct xpkt_source *s)
 		}
 		json_object_set_new(o, "ifaces", a);
 	}
+	if (s->nunavailable) {
+		json_t *a = json_array();
+
+		for (unsigned i = 0; i < s->nunavailable; i++)
+			json_array_append_new(a, json_string(s->unavailable[i]));
+		json_object_set_new(o, "unavailable", a);
+	}
 	return o;
 }
 
@@ -263,6 +296,8 @@ int xpkt_manifest_write(const char *bundle, const struct xpkt_manifest *m, struc
 	json_object_set_new(root, "tsc_hz", json_integer((json_int_t)m->tsc_hz));
 	if (m->workload[0])
 		json_object_set_new(root, "workload", json_string(m->workload));
+	if (m->incomplete)
+		json_object_set_new(root, "incomplete", json_true());
 	for (unsigned i = 0; i < m->nsources; i++)
 		json_array_append_new(srcs, source_json(&m->sources[i]));
 	json_object_set_new(root, "sources", srcs);

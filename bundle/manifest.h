@@ -18,48 +18,55 @@
 
 #define XPKT_BUNDLE_VERSION  1
 #define XPKT_MAX_SOURCES     8
-#define XPKT_MAX_IFACES      16
-#define XPKT_MAX_ADDRS       8
+#define XPKT_MAX_IFACES	     16
+#define XPKT_MAX_ADDRS	     8
+#define XPKT_MAX_UNAVAILABLE 32
 
 struct xpkt_iface {
 	uint16_t ifindex;
 	char name[16];
 	enum xpkt_dev_kind kind;
-	uint16_t domid;  /* vif: frontend domid */
+	uint16_t domid;	 /* vif: frontend domid */
 	uint16_t handle; /* vif: handle */
 };
 
 /* How a source's timestamps map to host ns (correlator/timebase.c). */
 enum xpkt_clock {
-	XPKT_CLOCK_TSC = 0,  /* TSC ticks: host_tsc = ts - tsc_offset; ns = host_tsc * 1e9 / tsc_hz */
-	XPKT_CLOCK_NS  = 1,  /* ns (pcap, mono): host_ns = ts - offset_ns */
+	XPKT_CLOCK_TSC =
+	    0,		   /* TSC ticks: host_tsc = ts - tsc_offset; ns = host_tsc * 1e9 / tsc_hz */
+	XPKT_CLOCK_NS = 1, /* ns (pcap, mono): host_ns = ts - offset_ns */
 };
 
 struct xpkt_source {
-	char name[32];            /* unique in the bundle: "guest1", "dom0", "xen", "wire" */
+	char name[32]; /* unique in the bundle: "guest1", "dom0", "xen", "wire" */
 	enum xpkt_domain domain;
-	uint16_t domid;           /* XPKT_DOMID_NONE for xen and wire */
-	char format[16];          /* "kev", "xentrace", "pcap" */
-	char file[128];           /* relative to the bundle directory */
-	char clock_name[16];      /* as recorded: "x86-tsc", "tsc", "realtime", "mono" */
+	uint16_t domid;	     /* XPKT_DOMID_NONE for xen and wire */
+	char format[16];     /* "kev", "xentrace", "pcap" */
+	char file[128];	     /* relative to the bundle directory */
+	char clock_name[16]; /* as recorded: "x86-tsc", "tsc", "realtime", "mono" */
 	enum xpkt_clock clock;
-	int64_t tsc_offset;       /* XPKT_CLOCK_TSC: source ticks minus host ticks */
-	int64_t offset_ns;        /* XPKT_CLOCK_NS: source ns minus host ns */
-	char offset_from[48];     /* where the offset came from: "xen-tsc-info", "recorder", ... */
-	uint64_t lost_events;     /* what the recorder counted as lost (buffer overruns) */
+	int64_t tsc_offset;   /* XPKT_CLOCK_TSC: source ticks minus host ticks */
+	int64_t offset_ns;    /* XPKT_CLOCK_NS: source ns minus host ns */
+	char offset_from[48]; /* where the offset came from: "xen-tsc-info", "recorder", ... */
+	uint64_t lost_events; /* what the recorder counted as lost (buffer overruns) */
 	char kernel[64];
 	uint32_t addrs[XPKT_MAX_ADDRS]; /* IPv4, host order: this domain's addresses */
 	unsigned naddrs;
 	struct xpkt_iface ifaces[XPKT_MAX_IFACES];
 	unsigned nifaces;
+	/* Event points the recorder wanted but the kernel did not offer
+	 * ("skb:kfree_skb", "kprobe:br_forward"); optional "unavailable" array. */
+	char unavailable[XPKT_MAX_UNAVAILABLE][64];
+	unsigned nunavailable;
 };
 
 struct xpkt_manifest {
 	int version;
 	char created_by[64];
-	char mode[16];            /* "xen" or "native" */
-	uint64_t tsc_hz;          /* host TSC frequency */
-	char workload[256];       /* command line of the workload, if any */
+	char mode[16];	    /* "xen" or "native" */
+	uint64_t tsc_hz;    /* host TSC frequency */
+	char workload[256]; /* command line of the workload, if any */
+	int incomplete;	    /* the recording was interrupted; optional "incomplete": true */
 	struct xpkt_source sources[XPKT_MAX_SOURCES];
 	unsigned nsources;
 };

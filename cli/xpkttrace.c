@@ -14,10 +14,11 @@ static const struct command {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{"synth", cmd_synth, "Generate a bundle with known per-stage latencies (and truth.json)"},
-	{"report", cmd_report, "Correlate a bundle: per-stage latency tables, histograms, losses"},
-	{"xen-stat", cmd_xen_stat, "Summarize a xentrace file like xenalyze --summary"},
-	{"stages", cmd_stages, "Print the stage catalogue (what is measured where)"},
+    {"synth", cmd_synth, "Generate a bundle with known per-stage latencies (and truth.json)"},
+    {"report", cmd_report, "Correlate a bundle: per-stage latency tables, histograms, losses"},
+    {"xen-stat", cmd_xen_stat, "Summarize a xentrace file like xenalyze --summary"},
+    {"stages", cmd_stages, "Print the stage catalogue (what is measured where)"},
+    {"record", cmd_record, "Run a command and record its packets (tracefs, pcap) into a bundle"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

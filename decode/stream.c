@@ -8,9 +8,10 @@ static const struct {
 	const char *format;
 	int (*open)(struct xpkt_stream *s, const char *path, struct xpkt_err *err);
 } decoders[] = {
-	{"kev", xpkt_kev_stream_open},
-	{"xentrace", xpkt_xentrace_stream_open},
-	{"pcap", xpkt_pcap_stream_open},
+    {"kev", xpkt_kev_stream_open},
+    {"xentrace", xpkt_xentrace_stream_open},
+    {"pcap", xpkt_pcap_stream_open},
+    {"ftrace", xpkt_ftrace_stream_open},
 };
 
 int xpkt_stream_open(struct xpkt_stream *s, const char *bundle, const struct xpkt_source *src,

@@ -34,5 +34,7 @@ void xpkt_stream_close(struct xpkt_stream *s);
 int xpkt_kev_stream_open(struct xpkt_stream *s, const char *path, struct xpkt_err *err);
 int xpkt_xentrace_stream_open(struct xpkt_stream *s, const char *path, struct xpkt_err *err);
 int xpkt_pcap_stream_open(struct xpkt_stream *s, const char *path, struct xpkt_err *err);
+/* A .ftrace directory of raw tracefs pages (capture/ftrace_rec.h). */
+int xpkt_ftrace_stream_open(struct xpkt_stream *s, const char *path, struct xpkt_err *err);
 
 #endif

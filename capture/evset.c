@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/* evset.c - choose the events of a recording (see evset.h). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture/evset.h"
+#include "tracepoints/tp_map.h"
+
+static int has_event(const char *dir, const char *system, const char *event)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, system, event);
+	return access(path, R_OK) == 0;
+}
+
+static void add_unavailable(struct xpkt_evset *set, const char *what)
+{
+	size_t len = strlen(what);
+
+	if (set->nunavailable == XPKT_MAX_UNAVAILABLE)
+		return;
+	if (len >= sizeof(set->unavailable[0]))
+		len = sizeof(set->unavailable[0]) - 1;
+	memcpy(set->unavailable[set->nunavailable], what, len);
+	set->unavailable[set->nunavailable++][len] = 0;
+}
+
+static int add(struct xpkt_evset *set, const char *system, const char *event, struct xpkt_err *err)
+{
+	for (unsigned i = 0; i < set->n; i++)
+		if (!strcmp(set->ev[i].system, system) && !strcmp(set->ev[i].event, event))
+			return 0; /* named twice: once is enough */
+	if (set->n == XPKT_EVSET_MAX)
+		return xpkt_err_set(err, "more than %d events", XPKT_EVSET_MAX);
+	if (strlen(system) >= sizeof(set->ev[0].system) ||
+	    strlen(event) >= sizeof(set->ev[0].event))
+		return xpkt_err_set(err, "event name '%s:%s' too long", system, event);
+	strcpy(set->ev[set->n].system, system);
+	strcpy(set->ev[set->n].event, event);
+	set->n++;
+	return 0;
+}
+
+static int resolve_native(const char *dir, struct xpkt_evset *set, struct xpkt_err *err)
+{
+	unsigned n, nk;
+	const struct xpkt_tp_map *m = xpkt_tp_maps(&n);
+	const char *const *kp = xpkt_tp_kprobe_points(&nk);
+	char name[128];
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!(m[i].flags & XPKT_TP_NATIVE))
+			continue;
+		if (has_event(dir, m[i].system, m[i].event)) {
+			if (add(set, m[i].system, m[i].event, err))
+				return -1;
+		} else {
+			snprintf(name, sizeof(name), "%s:%s", m[i].system, m[i].event);
+			add_unavailable(set, name);
+		}
+	}
+	/*
+	 * Kprobe points: this recorder does not create kprobes yet, and a kernel
+	 * in lockdown has no kprobe_events at all; either way they are not in
+	 * the trace, and the manifest says so.
+	 */
+	for (unsigned i = 0; i < nk; i++) {
+		snprintf(name, sizeof(name), "kprobe:%s", kp[i]);
+		add_unavailable(set, name);
+	}
+	return 0;
+}
+
+int xpkt_evset_resolve(const char *spec, const char *dir, struct xpkt_evset *set,
+		       struct xpkt_err *err)
+{
+	char buf[4096], *save = NULL, *tok;
+
+	memset(set, 0, sizeof(*set));
+	if (!spec || !strcmp(spec, "native"))
+		return resolve_native(dir, set, err);
+	if (strlen(spec) >= sizeof(buf))
+		return xpkt_err_set(err, "event list too long");
+	strcpy(buf, spec);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+
+		if (!colon || colon == tok || !colon[1] || strchr(colon + 1, ':') ||
+		    strchr(tok, '/') || strstr(tok, ".."))
+			return xpkt_err_set(err, "bad event name '%s' (expected system:event)",
+					    tok);
+		*colon = 0;
+		if (!has_event(dir, tok, colon + 1))
+			return xpkt_err_set(err, "unknown event '%s:%s' (not in %s/events)", tok,
+					    colon + 1, dir);
+		if (add(set, tok, colon + 1, err))
+			return -1;
+	}
+	if (!set->n)
+		return xpkt_err_set(err, "empty event list");
+	return 0;
+}

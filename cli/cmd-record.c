@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd-record.c - `xpkttrace record`: run a command while the tracefs recorder
+ * (capture/ftrace_rec.c) and optional wire captures (capture/pcap_rec.c)
+ * record, then write the bundle's manifest, last and atomically.
+ *
+ * Everything that can fail on bad input (root, tracefs, event names,
+ * interfaces, filter, the command itself) is checked before tracing starts.
+ * The workload is forked first and held on a pipe until the recorder runs,
+ * as perf record does, so its first packets are in the trace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bundle/manifest.h"
+#include "capture/evset.h"
+#include "capture/ftrace_rec.h"
+#include "capture/host.h"
+#include "capture/pcap_rec.h"
+#include "capture/tsc.h"
+#include "cli/cmd.h"
+
+#define MAX_IFACES 4
+
+static const char record_usage[] =
+    "\n usage: xpkttrace record [<options>] [--] COMMAND [ARGS...]\n\n"
+    "    -o, --output <dir>        bundle directory to create (default xpkt.bundle)\n"
+    "    -e, --events <set>        'native' (default: every tracepoint this kernel has\n"
+    "                              of the native set) or a comma list of system:event\n"
+    "    -i, --iface <dev[,dev]>   also capture the wire on these devices (pcap)\n"
+    "    -f, --filter <expr>       pcap filter expression for --iface\n"
+    "    -d, --duration <secs>     stop after this long (the command is then ended)\n"
+    "    -b, --buffer-kb <n>       ring buffer per CPU in KiB (default 8192)\n"
+    "    -q, --quiet               no progress on stderr\n"
+    "    -h, --help                this help\n\n"
+    " Runs COMMAND and records Linux trace events (raw tracefs ring-buffer pages,\n"
+    " x86-tsc clock where offered) in a private tracefs instance until it exits,\n"
+    " --duration passes or Ctrl-C; then writes a bundle `xpkttrace report` reads.\n"
+    " Without COMMAND, --duration is required. Needs root. An interrupted\n"
+    " recording leaves a readable bundle marked \"incomplete\".\n\n";
+
+static volatile sig_atomic_t interrupted;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void on_fatal_signal(int sig)
+{
+	xpkt_ftrace_emergency_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* An executable COMMAND on PATH (or as given with a slash), checked before anything starts. */
+static int command_exists(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[4200];
+
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0;
+	if (!path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return 0;
+}
+
+/* Forks COMMAND held on a pipe; writing to *go_fd (then closing it) runs it. */
+static pid_t fork_workload(char **argv, int *go_fd)
+{
+	int go[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(go[0]);
+		close(go[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(126); /* the recorder gave up before starting */
+		execvp(argv[0], argv);
+		fprintf(stderr, "xpkttrace: cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	*go_fd = go[1];
+	return pid;
+}
+
+static void workload_line(char *out, size_t len, int argc, char **argv)
+{
+	size_t n = 0;
+
+	out[0] = 0;
+	for (int i = 0; i < argc && n + 1 < len; i++) {
+		int w = snprintf(out + n, len - n, "%s%s", i ? " " : "", argv[i]);
+
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
+struct rec_state {
+	struct xpkt_ftrace_rec *ft;
+	struct xpkt_pcap_rec *pc[MAX_IFACES];
+	char ifname[MAX_IFACES][32];
+	unsigned npc;
+};
+
+static void progress(struct rec_state *st, double elapsed, uint64_t *last_events, double *last_t)
+{
+	struct xpkt_ftrace_stats fs;
+	uint64_t pk = 0, pl = 0;
+	double now = now_s();
+
+	xpkt_ftrace_stats(st->ft, &fs);
+	for (unsigned i = 0; i < st->npc; i++) {
+		uint64_t p, l;
+
+		xpkt_pcap_stats(st->pc[i], &p, &l);
+		pk += p;
+		pl += l;
+	}
+	fprintf(stderr, "  %5.1f s  %9.0f events/s  %8.1f MB  %llu lost", elapsed,
+		now > *last_t ? (double)(fs.events - *last_events) / (now - *last_t) : 0.0,
+		(double)fs.bytes / 1e6, (unsigned long long)fs.lost);
+	if (st->npc)
+		fprintf(stderr, "  | wire %llu packets, %llu dropped", (unsigned long long)pk,
+			(unsigned long long)pl);
+	fputc('\n', stderr);
+	*last_events = fs.events;
+	*last_t = now;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || end == s || *end || *s == '-' || *out > max ? -1 : 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"output", required_argument, NULL, 'o'},
+	    {"events", required_argument, NULL, 'e'},
+	    {"iface", required_argument, NULL, 'i'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"duration", required_argument, NULL, 'd'},
+	    {"buffer-kb", required_argument, NULL, 'b'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *out = "xpkt.bundle", *events = NULL, *ifaces = NULL, *filter = NULL;
+	double duration = 0;
+	unsigned long buffer_kb = 0;
+	int c, quiet = 0, rc = 1, go_fd = -1, status = 0, child_done = 0, created_dir = 0;
+	struct xpkt_err err = {{0}};
+	struct xpkt_evset *set = NULL;
+	struct xpkt_manifest *m = NULL;
+	struct rec_state st;
+	char path[4200], ftdir[4200];
+	pid_t child = -1;
+	uint64_t tsc_hz = 0;
+	int64_t wire_offset_ns = 0, mono_offset_ns = 0;
+	struct sigaction sa;
+
+	memset(&st, 0, sizeof(st));
+	optind = 1;
+	/* '+': options end at COMMAND, so its own flags are left to it */
+	while ((c = getopt_long(argc, argv, "+o:e:i:f:d:b:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'e':
+			events = optarg;
+			break;
+		case 'i':
+			ifaces = optarg;
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 'd': {
+			char *end;
+
+			errno = 0;
+			duration = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(duration > 0) || duration > 1e7)
+				return usage_error("record", "bad --duration '%s'", optarg);
+			break;
+		}
+		case 'b':
+			if (parse_uint(optarg, 1 << 22, &buffer_kb) || buffer_kb < 4)
+				return usage_error("record", "bad --buffer-kb '%s'", optarg);
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			fputs(record_usage, stdout);
+			return 0;
+		default:
+			return usage_error("record", "unknown option");
+		}
+	}
+	if (optind == argc && !(duration > 0))
+		return usage_error("record", "missing COMMAND (or --duration)");
+	if (filter && !ifaces)
+		return usage_error("record", "--filter needs --iface");
+
+	/* --- everything that can fail on bad input, before anything starts --- */
+	set = calloc(1, sizeof(*set));
+	m = calloc(1, sizeof(*m));
+	if (!set || !m) {
+		rc = die("record: out of memory");
+		goto out;
+	}
+	if (xpkt_ftrace_check(&err) || xpkt_evset_resolve(events, xpkt_ftrace_dir(), set, &err)) {
+		rc = die("%s", err.msg);
+		goto out;
+	}
+	if (optind < argc && !command_exists(argv[optind])) {
+		rc = die("cannot run '%s': command not found", argv[optind]);
+		goto out;
+	}
+	if (mkdir(out, 0755)) {
+		rc = errno == EEXIST ? die("%s: exists; remove it or choose another -o", out)
+				     : die("%s: %s", out, strerror(errno));
+		goto out;
+	}
+	created_dir = 1;
+	if (ifaces) {
+		char buf[256], *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", ifaces);
+		for (char *d = strtok_r(buf, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
+			if (st.npc == MAX_IFACES) {
+				rc = die("at most %d --iface devices", MAX_IFACES);
+				goto out;
+			}
+			snprintf(st.ifname[st.npc], sizeof(st.ifname[0]), "%.31s", d);
+			/* one device: wire.pcap; several: wire-DEV.pcap each */
+			if (xpkt_bundle_path(path, sizeof(path), out, "wire.pcap"))
+				goto out;
+			if (strchr(ifaces, ','))
+				snprintf(path, sizeof(path), "%s/wire-%s.pcap", out, d);
+			st.pc[st.npc] = xpkt_pcap_open(d, filter, path, &err);
+			if (!st.pc[st.npc]) {
+				rc = die("%s", err.msg);
+				goto out;
+			}
+			st.npc++;
+		}
+	}
+	if (xpkt_tsc_measure_hz(100, &tsc_hz, &err)) {
+		rc = die("%s", err.msg);
+		goto out;
+	}
+	if (optind < argc) {
+		child = fork_workload(argv + optind, &go_fd);
+		if (child < 0) {
+			rc = die("cannot fork: %s", strerror(errno));
+			goto out;
+		}
+	}
+
+	/* --- recording --- */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+
+	snprintf(ftdir, sizeof(ftdir), "%s/host.ftrace", out);
+	{
+		struct xpkt_ftrace_opts fo = {
+		    .dir = ftdir, .set = set, .buffer_kb = (unsigned)buffer_kb};
+
+		st.ft = xpkt_ftrace_start(&fo, &err);
+	}
+	if (!st.ft) {
+		rc = die("%s", err.msg);
+		goto out;
+	}
+	for (unsigned i = 0; i < st.npc; i++)
+		if (xpkt_pcap_start(st.pc[i], &err)) {
+			rc = die("%s", err.msg);
+			goto out;
+		}
+	wire_offset_ns = xpkt_tsc_realtime_offset_ns(tsc_hz);
+	if (strcmp(xpkt_ftrace_clock(st.ft), "x86-tsc")) {
+		/* mono trace clock: CLOCK_MONOTONIC against the TSC, as for pcap */
+		struct timespec ts;
+		uint64_t t0 = xpkt_rdtsc(), t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t1 = xpkt_rdtsc();
+		mono_offset_ns =
+		    (int64_t)((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) -
+		    (int64_t)xpkt_tsc_to_ns(t0 + (t1 - t0) / 2, tsc_hz);
+	}
+	if (child > 0) {
+		(void)!write(go_fd, "g", 1);
+		close(go_fd);
+		go_fd = -1;
+	}
+	if (!quiet)
+		fprintf(stderr, "xpkttrace record: %u events, clock %s, TSC %.3f GHz -> %s\n",
+			set->n, xpkt_ftrace_clock(st.ft), (double)tsc_hz / 1e9, out);
+	{
+		double t0 = now_s(), last_t = t0, next_progress = t0 + 1;
+		uint64_t last_events = 0;
+
+		while (!interrupted) {
+			struct timespec nap = {0, 50 * 1000000L};
+			double t;
+
+			if (child > 0 && waitpid(child, &status, WNOHANG) == child) {
+				child_done = 1;
+				break;
+			}
+			t = now_s();
+			if (duration > 0 && t - t0 >= duration)
+				break;
+			if (!quiet && t >= next_progress) {
+				progress(&st, t - t0, &last_events, &last_t);
+				next_progress += 1;
+			}
+			nanosleep(&nap, NULL);
+		}
+	}
+	/* Stop the workload if it is still running (duration or Ctrl-C). */
+	if (child > 0 && !child_done) {
+		kill(child, SIGTERM);
+		for (int i = 0; i < 40 && !child_done; i++) {
+			struct timespec nap = {0, 50 * 1000000L};
+
+			if (waitpid(child, &status, WNOHANG) == child)
+				child_done = 1;
+			else
+				nanosleep(&nap, NULL);
+		}
+		if (!child_done) {
+			kill(child, SIGKILL);
+			waitpid(child, &status, 0);
+			child_done = 1;
+		}
+	}
+
+	/* --- the bundle --- */
+	{
+		struct xpkt_ftrace_stats fs;
+		struct xpkt_source *s;
+		int failed = 0;
+
+		if (xpkt_ftrace_stop(st.ft, interrupted, &fs, &err)) {
+			die("%s", err.msg);
+			failed = 1;
+		}
+		snprintf(m->created_by, sizeof(m->created_by), "xpkttrace record %s", XPKT_VERSION);
+		snprintf(m->mode, sizeof(m->mode), "native");
+		m->tsc_hz = tsc_hz;
+		m->incomplete = interrupted || failed;
+		workload_line(m->workload, sizeof(m->workload), argc - optind, argv + optind);
+		s = &m->sources[m->nsources++];
+		snprintf(s->name, sizeof(s->name), "host");
+		s->domain = XPKT_DOM_HOST;
+		s->domid = XPKT_DOMID_NONE;
+		snprintf(s->format, sizeof(s->format), "ftrace");
+		snprintf(s->file, sizeof(s->file), "host.ftrace");
+		snprintf(s->clock_name, sizeof(s->clock_name), "%s", xpkt_ftrace_clock(st.ft));
+		if (!strcmp(s->clock_name, "x86-tsc")) {
+			s->clock = XPKT_CLOCK_TSC;
+		} else {
+			s->clock = XPKT_CLOCK_NS;
+			s->offset_ns = mono_offset_ns;
+		}
+		snprintf(s->offset_from, sizeof(s->offset_from), "recorder");
+		s->lost_events = fs.lost;
+		xpkt_host_describe(s);
+		for (unsigned i = 0; i < set->nunavailable && i < XPKT_MAX_UNAVAILABLE; i++)
+			snprintf(s->unavailable[s->nunavailable++], sizeof(s->unavailable[0]), "%s",
+				 set->unavailable[i]);
+		for (unsigned i = 0; i < st.npc && m->nsources < XPKT_MAX_SOURCES; i++) {
+			uint64_t pk, lost;
+
+			if (xpkt_pcap_stop(st.pc[i], &pk, &lost, &err)) {
+				die("%s", err.msg);
+				m->incomplete = 1;
+				continue;
+			}
+			s = &m->sources[m->nsources++];
+			snprintf(s->name, sizeof(s->name), st.npc > 1 ? "wire-%.26s" : "wire",
+				 st.ifname[i]);
+			s->domain = XPKT_DOM_WIRE;
+			s->domid = XPKT_DOMID_NONE;
+			snprintf(s->format, sizeof(s->format), "pcap");
+			if (st.npc > 1)
+				snprintf(s->file, sizeof(s->file), "wire-%.100s.pcap",
+					 st.ifname[i]);
+			else
+				snprintf(s->file, sizeof(s->file), "wire.pcap");
+			snprintf(s->clock_name, sizeof(s->clock_name), "realtime");
+			s->clock = XPKT_CLOCK_NS;
+			s->offset_ns = wire_offset_ns;
+			snprintf(s->offset_from, sizeof(s->offset_from), "recorder");
+			s->lost_events = lost;
+		}
+		if (xpkt_manifest_write(out, m, &err)) {
+			rc = die("%s", err.msg);
+			goto out;
+		}
+		if (!quiet)
+			fprintf(stderr,
+				"xpkttrace record: %llu events, %.1f MB (%.1f bytes/event), %llu "
+				"lost%s\n",
+				(unsigned long long)fs.events, (double)fs.bytes / 1e6,
+				fs.events ? (double)fs.bytes / (double)fs.events : 0.0,
+				(unsigned long long)fs.lost, m->incomplete ? ", incomplete" : "");
+		if (child_done && WIFEXITED(status) && WEXITSTATUS(status) && !quiet)
+			fprintf(stderr, "xpkttrace record: command exited with status %d\n",
+				WEXITSTATUS(status));
+		created_dir = 0; /* a bundle now: keep it */
+		rc = failed;
+	}
+out:
+	if (go_fd >= 0)
+		close(go_fd); /* the held workload reads EOF and exits */
+	if (child > 0 && !child_done)
+		waitpid(child, NULL, 0);
+	xpkt_ftrace_free(st.ft);
+	for (unsigned i = 0; i < st.npc; i++)
+		xpkt_pcap_free(st.pc[i]);
+	if (created_dir) {
+		/* Failed before any bundle existed: leave nothing behind. */
+		char cmd_path[4300];
+
+		snprintf(cmd_path, sizeof(cmd_path), "%s/host.ftrace", out);
+		if (access(cmd_path, F_OK) == 0) {
+			pid_t p = fork();
+
+			if (p == 0) {
+				execlp("rm", "rm", "-rf", "--", cmd_path, (char *)NULL);
+				_exit(127);
+			}
+			if (p > 0)
+				waitpid(p, NULL, 0);
+		}
+		rmdir(out);
+	}
+	free(set);
+	free(m);
+	return rc;
+}

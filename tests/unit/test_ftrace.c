@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_ftrace.c - the ftrace decoder on ring-buffer pages built here by hand
+ * (the layout of kernel/trace/ring_buffer.c: a page is u64 timestamp, long
+ * commit, then events of a u32 header type_len:5 | time_delta:27), with the
+ * formats of Linux 6.18 saved as the recorder saves them. Expected values are
+ * the numbers written into the pages: timestamps are the page stamp plus the
+ * deltas, fields are what was put at the format's offsets. Then corrupt pages:
+ * each must be a "FILE: offset N: what" error. And the tp_map table.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "decode/stream.h"
+#include "tracepoints/tp_map.h"
+
+#define PAGE 4096
+
+static const char header_page[] = "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+				  "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+				  "\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+				  "\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
+
+#define COMMON                                                                                     \
+	"format:\n"                                                                                \
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"                     \
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"                     \
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"             \
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+
+static const char fmt_queue[] =
+    "name: net_dev_queue\nID: 2304\n" COMMON
+    "\tfield:void * skbaddr;\toffset:8;\tsize:8;\tsigned:0;\n"
+    "\tfield:unsigned int len;\toffset:16;\tsize:4;\tsigned:0;\n"
+    "\tfield:__data_loc char[] name;\toffset:20;\tsize:4;\tsigned:0;\n\n"
+    "print fmt: \"dev=%s skbaddr=%p len=%u\", __get_str(name), REC->skbaddr, REC->len\n";
+
+static const char fmt_probe[] =
+    "name: tcp_probe\nID: 2273\n" COMMON "\tfield:__u8 saddr[28];\toffset:8;\tsize:28;\tsigned:0;\n"
+    "\tfield:__u8 daddr[28];\toffset:36;\tsize:28;\tsigned:0;\n"
+    "\tfield:__u16 sport;\toffset:64;\tsize:2;\tsigned:0;\n"
+    "\tfield:__u16 dport;\toffset:66;\tsize:2;\tsigned:0;\n"
+    "\tfield:__u16 family;\toffset:68;\tsize:2;\tsigned:0;\n"
+    "\tfield:__u16 data_len;\toffset:76;\tsize:2;\tsigned:0;\n"
+    "\tfield:const void * skbaddr;\toffset:120;\tsize:8;\tsigned:0;\n\n"
+    "print fmt: \"data_len=%d\", REC->data_len\n";
+
+static const char meta[] =
+    "{\"format\": \"xpkttrace-ftrace\", \"version\": 1, \"clock\": \"x86-tsc\","
+    " \"subbuf_size\": 4096, \"long_size\": 8,"
+    " \"events\": [\"net:net_dev_queue\", \"tcp:tcp_probe\"],"
+    " \"cpus\": [{\"cpu\": 0, \"file\": \"cpu0.raw\", \"lost_events\": 0},"
+    " {\"cpu\": 1, \"file\": \"cpu1.raw\", \"lost_events\": 0}]}\n";
+
+struct page {
+	unsigned char b[PAGE];
+	unsigned len; /* data bytes after the 16-byte header */
+};
+
+static char dir[128];
+static char bundle[64];
+
+static void put(const char *rel, const void *data, size_t len)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void le(unsigned char *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void page_init(struct page *pg, uint64_t ts)
+{
+	memset(pg, 0, sizeof(*pg));
+	le(pg->b, ts, 8);
+}
+
+/* Appends one event of rec_len bytes (a multiple of 4) with time_delta. */
+static void page_add(struct page *pg, uint32_t delta, const unsigned char *rec, unsigned rec_len)
+{
+	unsigned char *p = pg->b + 16 + pg->len;
+
+	if (rec_len <= 28 * 4) {
+		le(p, (uint64_t)delta << 5 | rec_len / 4, 4);
+		memcpy(p + 4, rec, rec_len);
+		pg->len += 4 + rec_len;
+	} else { /* type_len 0: array[0] holds the length (data + 4) */
+		le(p, (uint64_t)delta << 5, 4);
+		le(p + 4, rec_len + 4, 4);
+		memcpy(p + 8, rec, rec_len);
+		pg->len += 8 + rec_len;
+	}
+	le(pg->b + 8, pg->len, 8);
+}
+
+static unsigned queue_rec(unsigned char *r, uint64_t skb, uint32_t len, const char *dev)
+{
+	unsigned n = (unsigned)strlen(dev) + 1;
+
+	memset(r, 0, 64);
+	le(r, 2304, 2);
+	le(r + 8, skb, 8);
+	le(r + 16, len, 4);
+	le(r + 20, (uint64_t)n << 16 | 24, 4);
+	memcpy(r + 24, dev, n);
+	return (24 + n + 3) & ~3u;
+}
+
+static void sockaddr_in(unsigned char *p, uint32_t addr, uint16_t port)
+{
+	le(p, 2, 2); /* AF_INET, host order */
+	p[2] = (unsigned char)(port >> 8);
+	p[3] = (unsigned char)port;
+	p[4] = (unsigned char)(addr >> 24);
+	p[5] = (unsigned char)(addr >> 16);
+	p[6] = (unsigned char)(addr >> 8);
+	p[7] = (unsigned char)addr;
+}
+
+static int setup(void **state)
+{
+	char path[256];
+
+	(void)state;
+	snprintf(bundle, sizeof(bundle), "/tmp/xpkt-ftrace-XXXXXX");
+	assert_non_null(mkdtemp(bundle));
+	snprintf(dir, sizeof(dir), "%s/host.ftrace", bundle);
+	mkdir(dir, 0755);
+	put("header_page", header_page, strlen(header_page));
+	put("meta.json", meta, strlen(meta));
+	snprintf(path, sizeof(path), "%s/events", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/net", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/net/net_dev_queue", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/tcp", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/tcp/tcp_probe", dir);
+	mkdir(path, 0755);
+	put("events/net/net_dev_queue/format", fmt_queue, strlen(fmt_queue));
+	put("events/tcp/tcp_probe/format", fmt_probe, strlen(fmt_probe));
+	put("cpu1.raw", "", 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", bundle);
+	return system(cmd) ? -1 : 0;
+}
+
+static struct xpkt_source src = {
+    .name = "host",
+    .domain = XPKT_DOM_HOST,
+    .format = "ftrace",
+    .file = "host.ftrace",
+    .ifaces = {{.ifindex = 7, .name = "veth0", .kind = XPKT_DEV_VETH},
+	       {.ifindex = 1, .name = "lo", .kind = XPKT_DEV_ANY}},
+    .nifaces = 2,
+};
+
+/* Decodes the fixture; returns the number of events, fills evs; -1 with err. */
+static int decode(struct xpkt_event *evs, int max, struct xpkt_err *err)
+{
+	struct xpkt_stream s;
+	int n = 0, rc;
+
+	if (xpkt_stream_open(&s, bundle, &src, err))
+		return -1;
+	while ((rc = xpkt_stream_next(&s, &evs[n < max ? n : max - 1], err)) == 1)
+		n++;
+	xpkt_stream_close(&s);
+	return rc < 0 ? -1 : n;
+}
+
+static void test_decode_and_merge(void **state)
+{
+	struct page p0, p1;
+	unsigned char rec[160];
+	struct xpkt_event ev[8];
+	struct xpkt_err err = {{0}};
+	unsigned n;
+
+	(void)state;
+	page_init(&p0, 1000000);
+	n = queue_rec(rec, 0xffff888812345600ull, 1514, "veth0");
+	page_add(&p0, 10, rec, n);
+	memset(rec, 0, sizeof(rec));
+	le(rec, 2273, 2);
+	/* socket view: local 10.0.0.2:5201, remote 10.0.0.1:40000 */
+	sockaddr_in(rec + 8, 0x0a000002, 5201);
+	sockaddr_in(rec + 36, 0x0a000001, 40000);
+	le(rec + 64, 5201, 2);
+	le(rec + 66, 40000, 2);
+	le(rec + 68, 2, 2);
+	le(rec + 76, 1448, 2);
+	le(rec + 120, 0xffff888800000100ull, 8);
+	page_add(&p0, 5, rec, 136);
+	put("cpu0.raw", p0.b, PAGE);
+	page_init(&p1, 1000012);
+	n = queue_rec(rec, 0xabc0, 60, "nosuch");
+	page_add(&p1, 0, rec, n);
+	put("cpu1.raw", p1.b, PAGE);
+
+	assert_int_equal(decode(ev, 8, &err), 3);
+	/* merged by time: 1000010 (cpu0), 1000012 (cpu1), 1000015 (cpu0) */
+	assert_int_equal(ev[0].ts, 1000010);
+	assert_int_equal(ev[0].id, XPKT_EV_DEV_QUEUE);
+	assert_int_equal(ev[0].skb, 0xffff888812345600ull);
+	assert_int_equal(ev[0].len, 1514);
+	assert_int_equal(ev[0].ifindex, 7);
+	assert_int_equal(ev[0].dev_kind, XPKT_DEV_VETH);
+	assert_int_equal(ev[0].cpu, 0);
+	assert_int_equal(ev[0].source, XPKT_DOM_HOST);
+	assert_int_equal(ev[1].ts, 1000012);
+	assert_int_equal(ev[1].cpu, 1);
+	assert_int_equal(ev[1].ifindex, 0); /* unknown device name */
+	assert_int_equal(ev[2].ts, 1000015);
+	assert_int_equal(ev[2].id, XPKT_EV_TCP_RCV);
+	assert_int_equal(ev[2].skb, 0xffff888800000100ull);
+	assert_int_equal(ev[2].len, 1448);
+	/* the segment's direction: remote -> local */
+	assert_int_equal(ev[2].flow.saddr, 0x0a000001);
+	assert_int_equal(ev[2].flow.sport, 40000);
+	assert_int_equal(ev[2].flow.daddr, 0x0a000002);
+	assert_int_equal(ev[2].flow.dport, 5201);
+	assert_int_equal(ev[2].flow.proto, 6);
+	put("cpu1.raw", "", 0);
+}
+
+static void test_missed_events(void **state)
+{
+	struct page p;
+	unsigned char rec[64];
+	struct xpkt_event ev[4];
+	struct xpkt_err err = {{0}};
+	unsigned n;
+
+	(void)state;
+	page_init(&p, 500);
+	n = queue_rec(rec, 1, 2, "lo");
+	page_add(&p, 3, rec, n);
+	/* RB_MISSED_EVENTS | RB_MISSED_STORED, count 42 stored after the data */
+	le(p.b + 8, p.len | 1ull << 31 | 1ull << 30, 8);
+	le(p.b + 16 + p.len, 42, 8);
+	put("cpu0.raw", p.b, PAGE);
+	assert_int_equal(decode(ev, 4, &err), 2);
+	assert_int_equal(ev[0].id, XPKT_EV_LOST);
+	assert_int_equal(ev[0].arg, 42);
+	assert_int_equal(ev[0].ts, 500);
+	assert_int_equal(ev[1].id, XPKT_EV_DEV_QUEUE);
+	assert_int_equal(ev[1].ts, 503);
+	assert_int_equal(ev[1].ifindex, 1);
+}
+
+static void expect_error(const char *what)
+{
+	struct xpkt_event ev[4];
+	struct xpkt_err err = {{0}};
+
+	assert_int_equal(decode(ev, 4, &err), -1);
+	if (!strstr(err.msg, "cpu0.raw: offset ") || !strstr(err.msg, what))
+		fail_msg("error '%s' does not name file, offset and '%s'", err.msg, what);
+}
+
+static void test_corrupt_pages(void **state)
+{
+	struct page p;
+	unsigned char rec[64];
+	unsigned n;
+
+	(void)state;
+	/* commit larger than the page */
+	page_init(&p, 1);
+	le(p.b + 8, 5000, 8);
+	put("cpu0.raw", p.b, PAGE);
+	expect_error("does not fit");
+	/* a torn last page */
+	page_init(&p, 1);
+	n = queue_rec(rec, 1, 2, "lo");
+	page_add(&p, 1, rec, n);
+	put("cpu0.raw", p.b, PAGE - 100);
+	expect_error("truncated page");
+	/* an event whose length runs past the committed data */
+	page_init(&p, 1);
+	le(p.b + 16, 1 << 5, 4);
+	le(p.b + 20, 4000, 4);
+	p.len = 64;
+	le(p.b + 8, p.len, 8);
+	put("cpu0.raw", p.b, PAGE);
+	expect_error("overruns");
+	/* a record too short for its format's fields */
+	page_init(&p, 1);
+	memset(rec, 0, sizeof(rec));
+	le(rec, 2304, 2);
+	page_add(&p, 1, rec, 8);
+	put("cpu0.raw", p.b, PAGE);
+	expect_error("too short");
+	/* a device name pointing outside the record */
+	page_init(&p, 1);
+	n = queue_rec(rec, 1, 2, "lo");
+	le(rec + 20, (uint64_t)200 << 16 | 24, 4);
+	page_add(&p, 1, rec, n);
+	put("cpu0.raw", p.b, PAGE);
+	expect_error("device name");
+	put("cpu0.raw", "", 0);
+}
+
+static void test_tp_map(void **state)
+{
+	unsigned n;
+	const struct xpkt_tp_map *m = xpkt_tp_maps(&n);
+
+	(void)state;
+	assert_true(n > 0);
+	for (unsigned i = 0; i < n; i++) {
+		assert_non_null(xpkt_event_info(m[i].id));
+		assert_ptr_equal(xpkt_tp_find(m[i].system, m[i].event), &m[i]);
+		assert_non_null(m[i].skb); /* every packet event names its skb */
+		for (unsigned j = 0; j < i; j++)
+			assert_false(m[j].id == m[i].id); /* one tracepoint per event id */
+	}
+	assert_null(xpkt_tp_find("net", "no_such_event"));
+	assert_non_null(xpkt_tp_find("skb", "kfree_skb"));
+	assert_string_equal(xpkt_tp_find("skb", "kfree_skb")->arg, "reason");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_decode_and_merge),
+	    cmocka_unit_test(test_missed_events),
+	    cmocka_unit_test(test_corrupt_pages),
+	    cmocka_unit_test(test_tp_map),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

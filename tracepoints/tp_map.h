@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tp_map.h - which kernel trace event becomes which xpkt event, and which
+ * format field fills which struct xpkt_event field.
+ *
+ * The recorder (capture/) enables the rows' events; the ftrace decoder
+ * (decode/ftrace_stream.c) looks the fields up by name in the format files
+ * saved with the trace, so a field that moved between kernel versions is
+ * still found. Each field column is a '|'-separated list of names; the first
+ * name the event's format has wins ("skbaddr|skb_addr"). A row is data: a new
+ * tracepoint is a new row, not new code.
+ */
+#ifndef XPKT_TRACEPOINTS_TP_MAP_H
+#define XPKT_TRACEPOINTS_TP_MAP_H
+
+#include <stdint.h>
+
+/*
+ * The event's saddr/daddr fields are struct sockaddr_in/_in6 images
+ * (tcp:tcp_probe) and sport/dport are host order already (the tracepoint
+ * applies ntohs). tcp_probe fires in tcp_rcv_established for an incoming
+ * segment but records the socket's own view (saddr = local end), so the
+ * decoder swaps the ends: the flow is the segment's, remote -> local, the
+ * same direction a wire capture of that segment shows.
+ */
+#define XPKT_TP_SOCK_FLOW (1u << 0)
+/* Part of the default "native" set (static tracepoint on any host kernel). */
+#define XPKT_TP_NATIVE (1u << 1)
+
+struct xpkt_tp_map {
+	const char *system;
+	const char *event;
+	uint16_t id;	 /* enum xpkt_event_id */
+	const char *skb; /* -> ev->skb */
+	const char *len; /* -> ev->len */
+	const char *dev; /* device name (__data_loc string) -> ev->ifindex via the manifest */
+	const char *arg; /* -> ev->arg */
+	unsigned flags;	 /* XPKT_TP_* */
+};
+
+/* All rows; *n gets their number. */
+const struct xpkt_tp_map *xpkt_tp_maps(unsigned *n);
+/* The row of "system", "event", or NULL (such records are skipped). */
+const struct xpkt_tp_map *xpkt_tp_find(const char *system, const char *event);
+
+/*
+ * Points with no tracepoint that the recorder would take with kprobes where
+ * the kernel has kprobe events (DESIGN.md section 3). Listed so a host
+ * without kprobes can say in the manifest what it could not record.
+ */
+const char *const *xpkt_tp_kprobe_points(unsigned *n);
+
+#endif
