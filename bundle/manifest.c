@@ -69,6 +69,9 @@ static int read_source(json_t *js, struct xpkt_source *s, const char *path, stru
 	    copy_str(s->offset_from, sizeof(s->offset_from), js, "offset_from", 0, path, err) ||
 	    copy_str(s->kernel, sizeof(s->kernel), js, "kernel", 0, path, err))
 		return -1;
+	if (get_int(js, "skb_fclone_offset", &v, 0, 65535, 0, path, err))
+		return -1;
+	s->skb_fclone_offset = (uint32_t)v;
 	d = xpkt_domain_parse(buf);
 	if (d < 0)
 		return xpkt_err_set(err, "%s: source %s: unknown domain \"%s\"", path, s->name,
@@ -243,6 +246,8 @@ static json_t *source_json(const struct xpkt_source *s)
 	json_object_set_new(o, "lost_events", json_integer((json_int_t)s->lost_events));
 	if (s->kernel[0])
 		json_object_set_new(o, "kernel", json_string(s->kernel));
+	if (s->skb_fclone_offset)
+		json_object_set_new(o, "skb_fclone_offset", json_integer(s->skb_fclone_offset));
 	if (s->naddrs) {
 		json_t *a = json_array();
 

@@ -50,6 +50,9 @@ struct xpkt_source {
 	char offset_from[48]; /* where the offset came from: "xen-tsc-info", "recorder", ... */
 	uint64_t lost_events; /* what the recorder counted as lost (buffer overruns) */
 	char kernel[64];
+	/* Bytes from a TCP skb to the clone tcp_transmit_skb sends (the fast-clone
+	 * companion, offsetof(struct sk_buff_fclones, skb2)); 0: unknown. */
+	uint32_t skb_fclone_offset;
 	uint32_t addrs[XPKT_MAX_ADDRS]; /* IPv4, host order: this domain's addresses */
 	unsigned naddrs;
 	struct xpkt_iface ifaces[XPKT_MAX_IFACES];

@@ -929,6 +929,8 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 		    join_window(j, (uint32_t)WAIT_UNMAP << 16 | j->driver_domid, ev, src))
 			goto oom;
 		return 0;
+	case XPKT_JOIN_FLOW_BYTES:
+		return 0; /* native mode rows: not joined yet */
 	}
 	return 0;
 oom:

@@ -35,6 +35,7 @@ enum xpkt_dev_kind {
 	XPKT_DEV_BRIDGE = 3, /* a Linux bridge master */
 	XPKT_DEV_VETH = 4,   /* a veth end (native mode) */
 	XPKT_DEV_GUEST = 5,  /* a netfront eth device inside the guest */
+	XPKT_DEV_PORT = 6,   /* a bridge port (native mode: the bridge side of a veth pair) */
 };
 
 /* IPv4 5-tuple in host byte order. IPv6 is not carried yet. */

@@ -69,7 +69,8 @@ int xpkt_domain_parse(const char *name)
 	return -1;
 }
 
-static const char *const dev_kind_names[] = {"any", "nic", "vif", "bridge", "veth", "guest"};
+static const char *const dev_kind_names[] = {"any",  "nic",   "vif", "bridge",
+					     "veth", "guest", "port"};
 
 const char *xpkt_dev_kind_name(enum xpkt_dev_kind k)
 {

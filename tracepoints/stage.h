@@ -35,6 +35,7 @@ enum xpkt_key {
 	XPKT_KEY_GREF,	    /* (domid, gref): reused after release, so a lifetime too */
 	XPKT_KEY_FLOW_SEQ,  /* (flow, seq) of one wire segment */
 	XPKT_KEY_SEQ_RANGE, /* (flow, [seq, seq+len)): a GSO skb covers many segments */
+	XPKT_KEY_STREAM,    /* (kernel domid, skb) -> flow, and the flow's receive-queue bytes */
 	XPKT_KEY_COUNT
 };
 
@@ -42,16 +43,29 @@ enum xpkt_key {
 enum xpkt_join {
 	XPKT_JOIN_ORIGIN = 0, /* the event creates the packet */
 	XPKT_JOIN_KEY,	      /* exact lookup of the key that stage key_from provided */
-	XPKT_JOIN_SLOT_RANGE, /* every packet whose slot (from key_from) is in [ring_idx, ring_end)
-			       */
+	XPKT_JOIN_SLOT_RANGE, /* every packet whose slot (key_from) is in [ring_idx, ring_end) */
 	XPKT_JOIN_SEQ_IN,     /* the packet whose seq range (from key_from) holds seq */
 	XPKT_JOIN_SWITCH_IN,  /* first Xen switch-in of the peer domain after key_from */
 	XPKT_JOIN_UNMAP_CALL, /* first dom0 grant unmap hypercall after key_from */
+	/*
+	 * Receive-queue byte order (native socket copy): TCP may coalesce a
+	 * packet's data into the skb ahead of it (tcp_try_coalesce frees the
+	 * merged skb with no tracepoint), so a copy event names whatever skb the
+	 * bytes sit in. The copy's skb gives the flow (key STREAM); its len
+	 * consumes the flow's queued packets in arrival order.
+	 */
+	XPKT_JOIN_FLOW_BYTES,
 };
 
 #define XPKT_STAGE_REQUIRED (1u << 0) /* a packet without it is partial */
 #define XPKT_STAGE_TERMINAL (1u << 1) /* attaching it ends the packet's life */
 #define XPKT_STAGE_INFERRED (1u << 2) /* derived from a related record, not observed */
+/* Origin: the skb key is set at skb + the source's skb_fclone_offset, the
+ * clone tcp_transmit_skb() sends (alloc_skb_fclone puts it right after). */
+#define XPKT_STAGE_FCLONE (1u << 3)
+/* Origin: another event on an skb whose packet has only this stage extends
+ * that packet (tcp_sendmsg appends to the tail skb of the write queue). */
+#define XPKT_STAGE_APPENDS (1u << 4)
 
 struct xpkt_stage {
 	enum xpkt_dir dir;
@@ -69,10 +83,16 @@ struct xpkt_stage {
 	const char *keys;  /* what the event carries, for people */
 };
 
-/* The catalogue of one direction, in packet order; *n gets its length. */
+/* The catalogue of one mode and direction, in packet order; *n gets its length (0: none). */
+const struct xpkt_stage *xpkt_mode_stages(enum xpkt_mode mode, enum xpkt_dir dir, unsigned *n);
+/* Index of a stage by name within a mode and direction, or -1. */
+int xpkt_mode_stage_find(enum xpkt_mode mode, enum xpkt_dir dir, const char *name);
+/* The same for Xen mode, the catalogue's main use. */
 const struct xpkt_stage *xpkt_stages(enum xpkt_dir dir, unsigned *n);
-/* Index of a stage by name within a direction, or -1. */
 int xpkt_stage_find(enum xpkt_dir dir, const char *name);
+/* "xen" / "native" <-> XPKT_MODE_*; parse gives 0 for an unknown name. */
+const char *xpkt_mode_name(enum xpkt_mode mode);
+unsigned xpkt_mode_parse(const char *name);
 const char *xpkt_dir_name(enum xpkt_dir dir);
 int xpkt_dir_parse(const char *name);
 const char *xpkt_key_name(enum xpkt_key key);

@@ -105,27 +105,99 @@ static const struct xpkt_stage rx_stages[] = {
      "guest skb, len"},
 };
 
+/*
+ * Native Linux (no Xen): iperf3 between two network namespaces joined by
+ * veth pairs through a bridge, all in one kernel. Facts relied on (6.x):
+ * tcp_stream_alloc_skb() allocates write-queue skbs from the fast-clone cache
+ * and tcp_transmit_skb() sends the clone that sits right after it; veth
+ * (__dev_forward_skb) and the bridge (one egress port) pass that same skb
+ * to the receiving socket, so one address follows the packet end to end.
+ * "tx" is the client-to-server direction; native mode has no "rx" rows.
+ */
+static const struct xpkt_stage native_tx_stages[] = {
+    {XPKT_TX, "tcp_build", XPKT_DOM_HOST, XPKT_MODE_NATIVE, XPKT_EV_TCP_SENDMSG, XPKT_DEV_ANY,
+     XPKT_JOIN_ORIGIN, XPKT_KEY_NONE, -1, KEYBIT(XPKT_KEY_SKB),
+     REQ | XPKT_STAGE_FCLONE | XPKT_STAGE_APPENDS,
+     "tcp:tcp_sendmsg_locked (data into the write-queue skb)", "skb, len"},
+    {XPKT_TX, "dev_queue", XPKT_DOM_HOST, XPKT_MODE_NATIVE, XPKT_EV_DEV_QUEUE, XPKT_DEV_VETH,
+     XPKT_JOIN_KEY, XPKT_KEY_SKB, 0, 0, REQ, "net:net_dev_queue on the sender's veth",
+     "skb (the clone), len"},
+    {XPKT_TX, "dev_xmit", XPKT_DOM_HOST, XPKT_MODE_NATIVE, XPKT_EV_DEV_XMIT, XPKT_DEV_VETH,
+     XPKT_JOIN_KEY, XPKT_KEY_SKB, 0, 0, REQ, "net:net_dev_start_xmit on the sender's veth",
+     "skb, len"},
+    {XPKT_TX, "bridge_in", XPKT_DOM_HOST, XPKT_MODE_NATIVE, XPKT_EV_NETIF_RECEIVE, XPKT_DEV_PORT,
+     XPKT_JOIN_KEY, XPKT_KEY_SKB, 0, 0, REQ, "net:netif_receive_skb on the ingress bridge port",
+     "skb"},
+    {XPKT_TX, "bridge_forward", XPKT_DOM_HOST, XPKT_MODE_NATIVE, XPKT_EV_DEV_XMIT, XPKT_DEV_PORT,
+     XPKT_JOIN_KEY, XPKT_KEY_SKB, 0, 0, REQ, "net:net_dev_start_xmit on the egress bridge port",
+     "skb"},
+    {XPKT_TX, "receive", XPKT_DOM_HOST, XPKT_MODE_NATIVE, XPKT_EV_NETIF_RECEIVE, XPKT_DEV_VETH,
+     XPKT_JOIN_KEY, XPKT_KEY_SKB, 0, 0, REQ, "net:netif_receive_skb on the receiver's veth", "skb"},
+    {XPKT_TX, "tcp_receive", XPKT_DOM_HOST, XPKT_MODE_NATIVE, XPKT_EV_TCP_RCV, XPKT_DEV_ANY,
+     XPKT_JOIN_KEY, XPKT_KEY_SKB, 0, KEYBIT(XPKT_KEY_STREAM), REQ,
+     "tcp:tcp_probe (tcp_rcv_established)", "skb, flow, data_len"},
+    {XPKT_TX, "socket_copy", XPKT_DOM_HOST, XPKT_MODE_NATIVE, XPKT_EV_SKB_COPY_DATAGRAM,
+     XPKT_DEV_ANY, XPKT_JOIN_FLOW_BYTES, XPKT_KEY_STREAM, 6, 0, REQ | XPKT_STAGE_TERMINAL,
+     "skb:skb_copy_datagram_iovec (tcp_recvmsg)", "skb, len"},
+};
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct xpkt_stage *xpkt_stages(enum xpkt_dir dir, unsigned *n)
+static const struct {
+	enum xpkt_mode mode;
+	enum xpkt_dir dir;
+	const struct xpkt_stage *rows;
+	unsigned n;
+} catalogue[] = {
+    {XPKT_MODE_XEN, XPKT_TX, tx_stages, ARRAY_SIZE(tx_stages)},
+    {XPKT_MODE_XEN, XPKT_RX, rx_stages, ARRAY_SIZE(rx_stages)},
+    {XPKT_MODE_NATIVE, XPKT_TX, native_tx_stages, ARRAY_SIZE(native_tx_stages)},
+};
+
+const struct xpkt_stage *xpkt_mode_stages(enum xpkt_mode mode, enum xpkt_dir dir, unsigned *n)
 {
-	if (dir == XPKT_TX) {
-		*n = ARRAY_SIZE(tx_stages);
-		return tx_stages;
-	}
-	*n = ARRAY_SIZE(rx_stages);
-	return rx_stages;
+	for (unsigned i = 0; i < ARRAY_SIZE(catalogue); i++)
+		if (catalogue[i].mode == mode && catalogue[i].dir == dir) {
+			*n = catalogue[i].n;
+			return catalogue[i].rows;
+		}
+	*n = 0;
+	return NULL;
 }
 
-int xpkt_stage_find(enum xpkt_dir dir, const char *name)
+int xpkt_mode_stage_find(enum xpkt_mode mode, enum xpkt_dir dir, const char *name)
 {
 	unsigned n;
-	const struct xpkt_stage *s = xpkt_stages(dir, &n);
+	const struct xpkt_stage *s = xpkt_mode_stages(mode, dir, &n);
 
 	for (unsigned i = 0; i < n; i++)
 		if (!strcmp(s[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+const struct xpkt_stage *xpkt_stages(enum xpkt_dir dir, unsigned *n)
+{
+	return xpkt_mode_stages(XPKT_MODE_XEN, dir, n);
+}
+
+int xpkt_stage_find(enum xpkt_dir dir, const char *name)
+{
+	return xpkt_mode_stage_find(XPKT_MODE_XEN, dir, name);
+}
+
+const char *xpkt_mode_name(enum xpkt_mode mode)
+{
+	return mode == XPKT_MODE_NATIVE ? "native" : mode == XPKT_MODE_XEN ? "xen" : "?";
+}
+
+unsigned xpkt_mode_parse(const char *name)
+{
+	if (!strcmp(name, "xen"))
+		return XPKT_MODE_XEN;
+	if (!strcmp(name, "native"))
+		return XPKT_MODE_NATIVE;
+	return 0;
 }
 
 static const char *const dir_names[XPKT_DIR_COUNT] = {"tx", "rx"};
@@ -144,7 +216,7 @@ int xpkt_dir_parse(const char *name)
 }
 
 static const char *const key_names[XPKT_KEY_COUNT] = {
-    "none", "skb", "tx_slot", "rx_slot", "req_id", "gref", "flow_seq", "seq_range",
+    "none", "skb", "tx_slot", "rx_slot", "req_id", "gref", "flow_seq", "seq_range", "stream",
 };
 
 const char *xpkt_key_name(enum xpkt_key key)
