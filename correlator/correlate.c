@@ -10,6 +10,7 @@
 #include "correlator/hist.h"
 #include "correlator/join.h"
 #include "correlator/merge.h"
+#include "tracepoints/stage.h"
 
 #define PROGRESS_EVERY (1u << 20)
 
@@ -26,6 +27,10 @@ int xpkt_correlate(const char *bundle, const struct xpkt_correlate_opts *opts,
 	memset(out, 0, sizeof(*out));
 	if (xpkt_manifest_read(bundle, m, err))
 		return -1;
+	/* The mode picks the catalogue rows (tracepoints/stages.c). */
+	if (!xpkt_mode_parse(m->mode))
+		return xpkt_err_set(err, "%s/manifest.json: unknown mode \"%s\" (xen or native)",
+				    bundle, m->mode);
 	j = xpkt_join_new(m, opts ? opts->idle_timeout_ns : 0, err);
 	if (!j)
 		return -1;

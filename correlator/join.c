@@ -17,6 +17,10 @@
  *    its head, and since trace time only moves forward the list stays sorted.
  *  - wait lists per (window kind, domid) for the SWITCH_IN and UNMAP_CALL
  *    rows: Xen records carry no packet identity, only which domain runs.
+ *  - native mode's receive queues (FLOW_BYTES rows): per (kernel, flow) a
+ *    ring of the byte counts TCP queued for reading, in arrival order; a
+ *    STREAM key maps a receive skb to its flow's ring. A ring holds only
+ *    bytes not yet copied, so it follows the packets in flight.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,24 @@
 #define MAX_PKT_KEYS  8
 #define MAX_CANDS     4
 #define SLOT_SCAN_MAX 4096 /* wider notify ranges scan the packets instead */
+#define KEYBIT(k)     (1u << (k))
+/* Internal key type: (kernel domid, flow) -> its receive queue (not a stage key). */
+#define KEY_FLOWQ XPKT_KEY_COUNT
+/*
+ * Receive-queue entries per flow at most: bytes TCP holds unread are bounded
+ * by the socket's receive buffer (tcp_rmem max, 6 MB by default, 4096 full
+ * 1448-byte segments), so a longer queue means copies were not recorded;
+ * the oldest entry is then dropped.
+ */
+#define FLOWQ_MAX (1u << 16)
+/*
+ * Native mode: the largest Ethernet + IPv4 + TCP header (14 + 60 + 60 bytes).
+ * Device tracepoints carry skb->len but no TCP header, so a frame of at most
+ * this length that matches no packet is taken for a pure ACK of the reverse
+ * direction (which crosses the same veth and bridge-port kinds) and is not
+ * counted as unattributed. It only changes that count, never an attach.
+ */
+#define NATIVE_HDR_MAX_BYTES 134
 
 /* Window kinds: which wait list a SWITCH_IN / UNMAP_CALL row uses. */
 enum { WAIT_SWITCH = 0, WAIT_UNMAP = 1, WAIT_KINDS };
@@ -93,6 +115,7 @@ struct pkt {
 	uint32_t lru_prev, lru_next;
 	uint32_t w_prev, w_next, wlist;
 	uint32_t range; /* its seq-range node, or NIL */
+	uint32_t bytes; /* APPENDS origins: sum of the origin events' len */
 	uint64_t last_ns;
 	uint64_t ts[XPKT_MAX_STAGES];
 	uint8_t src[XPKT_MAX_STAGES];
@@ -101,6 +124,19 @@ struct pkt {
 
 struct cand {
 	uint8_t dir, row;
+};
+
+/* Bytes of one received segment still to be copied, and its packet (or NIL). */
+struct qent {
+	uint32_t pkt, gen;
+	uint32_t bytes;
+};
+
+/* One flow's receive queue: a ring with free-running positions. */
+struct flowq {
+	struct qent *q;
+	uint32_t cap; /* power of two, or 0 */
+	uint32_t head, tail;
 };
 
 struct dirinfo {
@@ -139,6 +175,9 @@ struct xpkt_joiner {
 	uint32_t nrn, caprn, rn_free;
 
 	uint32_t *wait_head; /* [WAIT_KINDS * 65536] */
+
+	struct flowq *fq; /* receive queues, indexed by the KEY_FLOWQ entry's val */
+	uint32_t nfq, capfq;
 
 	struct xpkt_hist *hist[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	uint64_t unattributed[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
@@ -282,6 +321,7 @@ static void key_of(struct jkey *k, enum xpkt_key t, const struct xpkt_event *ev,
 	k->b = 0;
 	switch (t) {
 	case XPKT_KEY_SKB:
+	case XPKT_KEY_STREAM:
 		/* Addresses are per kernel: the recording domain scopes them. */
 		k->a = ev->skb;
 		k->b = ev->src_domid;
@@ -585,7 +625,8 @@ static int set_keys(struct xpkt_joiner *j, uint32_t p, unsigned dir, unsigned s,
 		struct jkey key;
 		struct kent *e;
 
-		if (!(sets & (1u << t)))
+		/* STREAM outlives the packet (later bytes coalesce into its skb): stream_push. */
+		if (!(sets & (1u << t)) || t == XPKT_KEY_STREAM)
 			continue;
 		key_of(&key, (enum xpkt_key)t, ev, ev->ring_idx);
 		if (t == XPKT_KEY_SEQ_RANGE) {
@@ -671,6 +712,7 @@ static int create_packet(struct xpkt_joiner *j, unsigned dir, unsigned s,
 	k->attached = 0;
 	k->frontend = frontend;
 	k->range = NIL;
+	k->bytes = 0;
 	k->lru_prev = k->lru_next = NIL;
 	lru_append(j, p);
 	if (++j->in_flight > j->max_in_flight)
@@ -724,8 +766,13 @@ static int join_key(struct xpkt_joiner *j, const struct cand *c, unsigned nc,
 			kt_remove(&j->kt, e);
 		return attach(j, p, c[i].row, ev, src);
 	}
-	/* No packet: with one candidate row left after filtering, it is that row's. */
-	j->unattributed[c[0].dir][c[0].row]++;
+	/*
+	 * No packet: with one candidate row left after filtering, it is that
+	 * row's. In native mode a header-only frame is the reverse direction's
+	 * ACK, not a lost packet (NATIVE_HDR_MAX_BYTES).
+	 */
+	if (!(j->mode == XPKT_MODE_NATIVE && ev->len <= NATIVE_HDR_MAX_BYTES))
+		j->unattributed[c[0].dir][c[0].row]++;
 	return 0;
 }
 
@@ -845,6 +892,234 @@ static void skb_end(struct xpkt_joiner *j, const struct xpkt_event *ev)
 		end_packet(j, p, END_DROP, ev->arg);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Native mode: write-queue origins, receive queues                          */
+
+/*
+ * An origin row with XPKT_STAGE_FCLONE / XPKT_STAGE_APPENDS (native
+ * tcp_build). tcp_sendmsg_locked names the write queue's tail skb each time
+ * it copies user data into it; tcp_transmit_skb later sends the fast clone
+ * allocated right after that skb, so the packet's skb key is the clone's
+ * address. Further copies into the same tail skb (only the origin attached
+ * so far) are the same packet; a key that leads to a packet further along
+ * means the address was freed and reused, so a new packet starts.
+ */
+static int join_origin(struct xpkt_joiner *j, const struct cand *c, const struct xpkt_event *ev,
+		       unsigned src)
+{
+	const struct xpkt_stage *row = &j->d[c->dir].st[c->row];
+	struct xpkt_event e = *ev;
+	struct jkey key;
+	struct kent *ke;
+
+	if ((row->flags & XPKT_STAGE_FCLONE) && src < j->m->nsources)
+		e.skb += j->m->sources[src].skb_fclone_offset; /* 0: unknown, raw skb */
+	if (row->flags & XPKT_STAGE_APPENDS) {
+		key_of(&key, XPKT_KEY_SKB, &e, 0);
+		ke = kt_find(&j->kt, &key);
+		if (ke && pkt_alive(j, ke->val, ke->gen) && ke->setter == c->row &&
+		    j->pk[ke->val].dir == c->dir &&
+		    j->pk[ke->val].attached == (uint16_t)(1u << c->row)) {
+			struct pkt *k = &j->pk[ke->val];
+
+			/* The first copy's time stays the packet's start. */
+			k->bytes += e.len;
+			k->last_ns = e.ts;
+			lru_unlink(j, ke->val);
+			lru_append(j, ke->val);
+			return 0;
+		}
+	}
+	return create_packet(j, c->dir, c->row, &e, src, XPKT_DOMID_NONE);
+}
+
+/* The receive queue of (kernel, flow of ev), created empty; NIL when out of memory. */
+static uint32_t flowq_get(struct xpkt_joiner *j, const struct xpkt_event *ev)
+{
+	struct jkey key = {
+	    .a = flow_a(&ev->flow), .b = flow_b(&ev->flow), .c = ev->src_domid, .type = KEY_FLOWQ};
+	struct kent *e = kt_insert(&j->kt, &key);
+
+	if (!e)
+		return NIL;
+	if (e->val != NIL)
+		return e->val;
+	if (j->nfq == j->capfq) {
+		uint32_t cap = j->capfq ? j->capfq * 2 : 16;
+		struct flowq *n = realloc(j->fq, (size_t)cap * sizeof(*n));
+
+		if (!n) {
+			kt_remove(&j->kt, e);
+			return NIL;
+		}
+		j->fq = n;
+		j->capfq = cap;
+	}
+	j->fq[j->nfq] = (struct flowq){.q = NULL};
+	e->val = j->nfq;
+	return j->nfq++;
+}
+
+static void flowq_pop(struct flowq *f)
+{
+	f->head++;
+}
+
+/* Appends (p, bytes) to queue f; -1 when out of memory. */
+static int flowq_push(struct xpkt_joiner *j, struct flowq *f, uint32_t p, uint32_t bytes)
+{
+	if (f->tail - f->head == f->cap) {
+		if (f->cap >= FLOWQ_MAX) {
+			flowq_pop(f); /* copies went unrecorded: forget the oldest */
+		} else {
+			uint32_t cap = f->cap ? f->cap * 2 : 64;
+			struct qent *n = malloc((size_t)cap * sizeof(*n));
+
+			if (!n)
+				return -1;
+			for (uint32_t i = f->head; i != f->tail; i++)
+				n[i & (cap - 1)] = f->q[i & (f->cap - 1)];
+			free(f->q);
+			f->q = n;
+			f->cap = cap;
+		}
+	}
+	f->q[f->tail & (f->cap - 1)] =
+	    (struct qent){.pkt = p, .gen = p == NIL ? 0 : j->pk[p].gen, .bytes = bytes};
+	f->tail++;
+	return 0;
+}
+
+/*
+ * TCP queued ev->len bytes of ev's flow for reading, carried by ev->skb,
+ * belonging to packet p (NIL: a segment whose packet is not known; its bytes
+ * are still queued so that later copies consume the right packets). The
+ * skb's STREAM key records the flow and the entry's position (in gen).
+ */
+static int stream_push(struct xpkt_joiner *j, const struct xpkt_event *ev, uint32_t p)
+{
+	uint32_t fi = flowq_get(j, ev), pos;
+	struct jkey key;
+	struct kent *e;
+
+	if (fi == NIL)
+		return -1;
+	pos = j->fq[fi].tail;
+	if (flowq_push(j, &j->fq[fi], p, ev->len))
+		return -1;
+	key_of(&key, XPKT_KEY_STREAM, ev, 0);
+	e = kt_insert(&j->kt, &key);
+	if (!e)
+		return -1;
+	e->val = fi;
+	e->gen = pos;
+	return 0;
+}
+
+/*
+ * A row that sets STREAM (native tcp_receive): tcp_probe of a received
+ * segment. Segments without payload are the ACKs the sender's socket
+ * receives: no packet, no bytes, not unattributed.
+ */
+static int join_stream_key(struct xpkt_joiner *j, const struct cand *c, const struct xpkt_event *ev,
+			   unsigned src)
+{
+	const struct xpkt_stage *row = &j->d[c->dir].st[c->row];
+	struct jkey key;
+	struct kent *e;
+	uint32_t p;
+
+	if (!ev->len)
+		return 0;
+	key_of(&key, row->key, ev, 0);
+	p = lookup(j, &key, c->dir, row->key_from, &e);
+	if (p != NIL && !(j->pk[p].attached & (1u << c->row))) {
+		uint32_t gen = j->pk[p].gen;
+
+		if (attach(j, p, c->row, ev, src))
+			return -1;
+		if (!pkt_alive(j, p, gen))
+			p = NIL; /* a terminal row ended it: no bytes to wait for */
+	} else {
+		j->unattributed[c->dir][c->row]++;
+		p = NIL;
+	}
+	return stream_push(j, ev, p);
+}
+
+/*
+ * FLOW_BYTES (native socket_copy): the copy's skb gives the flow; its len
+ * consumes that flow's queued bytes in arrival order. Every packet whose
+ * bytes are all consumed now attaches the row; one partly consumed waits
+ * for the next copy.
+ */
+static int join_flow_bytes(struct xpkt_joiner *j, const struct cand *c, const struct xpkt_event *ev,
+			   unsigned src)
+{
+	struct jkey key;
+	struct kent *e;
+	uint32_t fi, left = ev->len;
+
+	key_of(&key, XPKT_KEY_STREAM, ev, 0);
+	e = kt_find(&j->kt, &key);
+	if (!e || j->fq[e->val].head == j->fq[e->val].tail) {
+		if (left)
+			j->unattributed[c->dir][c->row]++;
+		return 0;
+	}
+	fi = e->val;
+	while (left) {
+		struct flowq *f = &j->fq[fi];
+		struct qent *q, done;
+		uint32_t take;
+
+		if (f->head == f->tail)
+			break; /* copied more than was queued: a tcp_probe went unrecorded */
+		q = &f->q[f->head & (f->cap - 1)];
+		if (!q->bytes) {
+			flowq_pop(f); /* dropped before it was read */
+			continue;
+		}
+		take = q->bytes < left ? q->bytes : left;
+		q->bytes -= take;
+		left -= take;
+		if (q->bytes)
+			break;
+		done = *q;
+		flowq_pop(f);
+		if (done.pkt != NIL && pkt_alive(j, done.pkt, done.gen) &&
+		    j->pk[done.pkt].dir == c->dir && !(j->pk[done.pkt].attached & (1u << c->row)) &&
+		    attach(j, done.pkt, c->row, ev, src))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * consume_skb / kfree_skb of a receive skb ends its STREAM key. kfree_skb
+ * means TCP dropped the segment (old data, no receive memory): its bytes
+ * will never be copied, so they leave the queue too.
+ */
+static void stream_end(struct xpkt_joiner *j, const struct xpkt_event *ev)
+{
+	struct jkey key;
+	struct kent *e;
+
+	key_of(&key, XPKT_KEY_STREAM, ev, 0);
+	e = kt_find(&j->kt, &key);
+	if (!e)
+		return;
+	if (ev->id == XPKT_EV_KFREE_SKB) {
+		struct flowq *f = &j->fq[e->val];
+
+		if ((uint32_t)(e->gen - f->head) < f->tail - f->head) {
+			f->q[e->gen & (f->cap - 1)].bytes = 0;
+			f->q[e->gen & (f->cap - 1)].pkt = NIL;
+		}
+	}
+	kt_remove(&j->kt, e);
+}
+
 static int is_unmap_call(const struct xpkt_joiner *j, const struct xpkt_event *ev)
 {
 	/* Netback's unmap batch is one grant_table_op hypercall from dom0. */
@@ -867,8 +1142,11 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 	       ev->ts - j->pk[j->lru_head].last_ns > j->idle_ns)
 		end_packet(j, j->lru_head, END_IDLE, 0);
 
-	if (id == XPKT_EV_CONSUME_SKB || id == XPKT_EV_KFREE_SKB)
+	if (id == XPKT_EV_CONSUME_SKB || id == XPKT_EV_KFREE_SKB) {
+		if (j->nfq)
+			stream_end(j, ev);
 		skb_end(j, ev);
+	}
 	if (id >= XPKT_EV_MAX || !j->ncands[id])
 		return 0;
 	if (ev->source == XPKT_DOM_WIRE) {
@@ -903,12 +1181,20 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 	case XPKT_JOIN_ORIGIN:
 		if (!ev->len)
 			return 0; /* a segment without payload is no packet */
-		if (create_packet(j, c[0].dir, c[0].row, ev, src, frontend))
+		if (j->d[c[0].dir].st[c[0].row].flags & (XPKT_STAGE_FCLONE | XPKT_STAGE_APPENDS)) {
+			if (join_origin(j, &c[0], ev, src))
+				goto oom;
+		} else if (create_packet(j, c[0].dir, c[0].row, ev, src, frontend)) {
 			goto oom;
+		}
 		return 0;
 	case XPKT_JOIN_KEY:
-		if (join_key(j, c, nc, ev, src))
+		if (j->d[c[0].dir].st[c[0].row].sets & KEYBIT(XPKT_KEY_STREAM)) {
+			if (join_stream_key(j, &c[0], ev, src))
+				goto oom;
+		} else if (join_key(j, c, nc, ev, src)) {
 			goto oom;
+		}
 		return 0;
 	case XPKT_JOIN_SEQ_IN:
 		if (join_seq_in(j, &c[0], ev, src))
@@ -930,7 +1216,9 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 			goto oom;
 		return 0;
 	case XPKT_JOIN_FLOW_BYTES:
-		return 0; /* native mode rows: not joined yet */
+		if (join_flow_bytes(j, &c[0], ev, src))
+			goto oom;
+		return 0;
 	}
 	return 0;
 oom:
@@ -951,7 +1239,12 @@ struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_t
 		goto oom;
 	j->m = m;
 	j->idle_ns = idle_timeout_ns ? idle_timeout_ns : XPKT_DEFAULT_IDLE_TIMEOUT_NS;
-	j->mode = !strcmp(m->mode, "native") ? XPKT_MODE_NATIVE : XPKT_MODE_XEN;
+	j->mode = xpkt_mode_parse(m->mode);
+	if (!j->mode) {
+		xpkt_err_set(err, "manifest.json: unknown mode \"%s\" (xen or native)", m->mode);
+		xpkt_join_free(j);
+		return NULL;
+	}
 	drv = xpkt_manifest_find(m, XPKT_DOM_DOM0);
 	j->driver_domid = drv ? drv->domid : 0;
 	j->free_head = j->lru_head = j->lru_tail = NIL;
@@ -980,7 +1273,8 @@ struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_t
 		struct dirinfo *di = &j->d[d];
 		unsigned nkeys = 0;
 
-		di->st = xpkt_stages((enum xpkt_dir)d, &di->n);
+		/* Native mode has "tx" rows only: n is 0 for its "rx". */
+		di->st = xpkt_mode_stages((enum xpkt_mode)j->mode, (enum xpkt_dir)d, &di->n);
 		if (di->n > XPKT_MAX_STAGES) {
 			xpkt_join_free(j);
 			xpkt_err_set(err, "stage table: %u stages, at most %d", di->n,
@@ -1084,6 +1378,7 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 	out->nclocks = j->m->nsources;
 	memcpy(out->clocks, j->clocks, sizeof(out->clocks));
 	out->max_in_flight = j->max_in_flight;
+	out->mode = j->mode;
 	return 0;
 }
 
@@ -1098,5 +1393,8 @@ void xpkt_join_free(struct xpkt_joiner *j)
 	free(j->kt.e);
 	free(j->rn);
 	free(j->wait_head);
+	for (uint32_t i = 0; i < j->nfq; i++)
+		free(j->fq[i].q);
+	free(j->fq);
 	free(j);
 }

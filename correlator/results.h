@@ -60,6 +60,8 @@ struct xpkt_clock_alignment {
 };
 
 struct xpkt_results {
+	/* enum xpkt_mode whose catalogue rows index stages[][]; 0 reads as Xen. */
+	unsigned mode;
 	struct xpkt_stage_stats stages[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	struct xpkt_packet_counts packets; /* both directions */
 	struct xpkt_packet_counts by_dir[XPKT_DIR_COUNT];

@@ -56,15 +56,24 @@ static json_t *stage_json(const struct xpkt_stage *st, const struct xpkt_stage_s
 	return o;
 }
 
+/* Results without a mode (ground truth of the Xen generator) are Xen's. */
+static enum xpkt_mode results_mode(const struct xpkt_results *r)
+{
+	return r->mode ? (enum xpkt_mode)r->mode : XPKT_MODE_XEN;
+}
+
 int xpkt_report_json(FILE *fp, const struct xpkt_results *r, const struct xpkt_manifest *m)
 {
 	json_t *root = json_object(), *stages = json_array(), *pk, *lost, *clocks;
 	int rc;
 
 	(void)m; /* everything needed is in r; m is for future context fields */
+	/* The mode says which catalogue rows the stage list (and a reader) uses. */
+	json_object_set_new(root, "mode", json_string(xpkt_mode_name(results_mode(r))));
 	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
 		unsigned n;
-		const struct xpkt_stage *st = xpkt_stages((enum xpkt_dir)d, &n);
+		const struct xpkt_stage *st =
+		    xpkt_mode_stages(results_mode(r), (enum xpkt_dir)d, &n);
 
 		for (unsigned i = 0; i < n; i++)
 			json_array_append_new(stages, stage_json(&st[i], &r->stages[d][i]));
@@ -199,7 +208,7 @@ static int read_stage(struct rd *rd, json_t *o, struct xpkt_results *r)
 	d = xpkt_dir_parse(dir);
 	if (d < 0)
 		return xpkt_err_set(rd->err, "%s: unknown direction \"%s\"", rd->path, dir);
-	i = xpkt_stage_find((enum xpkt_dir)d, name);
+	i = xpkt_mode_stage_find(results_mode(r), (enum xpkt_dir)d, name);
 	if (i < 0)
 		return xpkt_err_set(rd->err, "%s: unknown stage %s:%s", rd->path, dir, name);
 	s = &r->stages[d][i];
@@ -247,6 +256,13 @@ static int read_root(struct rd *rd, json_t *root, struct xpkt_results *r)
 
 	if (!json_is_object(root))
 		return xpkt_err_set(rd->err, "%s: not a JSON object", rd->path);
+	/* Files written before modes existed have none: they are Xen's. */
+	v = json_object_get(root, "mode");
+	if (!v) {
+		r->mode = XPKT_MODE_XEN;
+	} else if (!json_is_string(v) || !(r->mode = xpkt_mode_parse(json_string_value(v)))) {
+		return xpkt_err_set(rd->err, "%s: \"mode\" is not \"xen\" or \"native\"", rd->path);
+	}
 	stages = json_object_get(root, "stages");
 	if (!json_is_array(stages))
 		return xpkt_err_set(rd->err, "%s: \"stages\" missing or not an array", rd->path);

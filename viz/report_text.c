@@ -93,17 +93,32 @@ static void header(FILE *fp, const char *bundle, const struct xpkt_results *r,
 	}
 }
 
+/* Results without a mode (ground truth of the Xen generator) are Xen's. */
+static enum xpkt_mode results_mode(const struct xpkt_results *r)
+{
+	return r->mode ? (enum xpkt_mode)r->mode : XPKT_MODE_XEN;
+}
+
+static const char *dir_heading(enum xpkt_mode mode, enum xpkt_dir d)
+{
+	/* Native "tx" is every TCP send of the one kernel: iperf3's client -> server. */
+	if (mode == XPKT_MODE_NATIVE)
+		return d == XPKT_TX ? "client -> server (native)" : "server -> client (native)";
+	return d == XPKT_TX ? "TX, guest sends" : "RX, guest receives";
+}
+
 static void stage_table(FILE *fp, enum xpkt_dir d, const struct xpkt_results *r)
 {
 	unsigned n;
-	const struct xpkt_stage *st = xpkt_stages(d, &n);
+	const struct xpkt_stage *st = xpkt_mode_stages(results_mode(r), d, &n);
 	const struct xpkt_packet_counts *pc = &r->by_dir[d];
 
+	if (!n)
+		return; /* the mode has no rows for this direction */
 	fprintf(fp,
 		"\n%s: %" PRIu64 " packets (%" PRIu64 " complete, %" PRIu64 " partial, %" PRIu64
 		" dropped)\n",
-		d == XPKT_TX ? "TX, guest sends" : "RX, guest receives", pc->total, pc->complete,
-		pc->partial, pc->dropped);
+		dir_heading(results_mode(r), d), pc->total, pc->complete, pc->partial, pc->dropped);
 	fprintf(fp, " %-15s %-5s %8s %7s %7s %7s %7s %7s %6s\n", "stage", "dom", "count", "mean",
 		"p50", "p90", "p99", "max", "unattr");
 	for (unsigned i = 0; i < n; i++) {
@@ -199,7 +214,8 @@ int xpkt_report_text(FILE *fp, const char *bundle, const struct xpkt_results *r,
 	fprintf(fp, "\nLatency histograms (time since the previous stage, log scale)\n");
 	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
 		unsigned n;
-		const struct xpkt_stage *st = xpkt_stages((enum xpkt_dir)d, &n);
+		const struct xpkt_stage *st =
+		    xpkt_mode_stages(results_mode(r), (enum xpkt_dir)d, &n);
 
 		for (unsigned i = 0; i < n; i++) {
 			char name[48];
@@ -225,7 +241,8 @@ int xpkt_report_text(FILE *fp, const char *bundle, const struct xpkt_results *r,
 	fprintf(fp, "\nUnattributed events (no packet found): %" PRIu64 "\n", unattr);
 	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
 		unsigned n;
-		const struct xpkt_stage *st = xpkt_stages((enum xpkt_dir)d, &n);
+		const struct xpkt_stage *st =
+		    xpkt_mode_stages(results_mode(r), (enum xpkt_dir)d, &n);
 
 		for (unsigned i = 0; i < n; i++)
 			if (r->stages[d][i].unattributed)
