@@ -53,6 +53,7 @@ struct xt_reader {
 	struct xt_cpu *cpus;
 	uint16_t *heap; /* CPU ids with a pending record, min (tsc, cpu) first */
 	unsigned nheap;
+	int runner_up;  /* the heap's second CPU, or -1: see xt_next */
 	uint64_t records;
 	long page;
 	/* tracker */
@@ -204,6 +205,17 @@ static inline int heap_less(const struct xt_reader *r, uint16_t a, uint16_t b)
 	uint64_t ta = r->cpus[a].head_tsc, tb = r->cpus[b].head_tsc;
 
 	return ta < tb || (ta == tb && a < b);
+}
+
+/* The second CPU in merge order is one of the root's children. */
+static void find_runner_up(struct xt_reader *r)
+{
+	if (r->nheap < 2)
+		r->runner_up = -1;
+	else if (r->nheap > 2 && heap_less(r, r->heap[2], r->heap[1]))
+		r->runner_up = r->heap[2];
+	else
+		r->runner_up = r->heap[1];
 }
 
 static void heap_down(struct xt_reader *r, unsigned i)
@@ -463,6 +475,7 @@ struct xt_reader *xt_open(const char *path, struct xpkt_err *err)
 	}
 	for (unsigned i = r->nheap / 2; i-- > 0;)
 		heap_down(r, i);
+	find_runner_up(r);
 	return r;
 fail:
 	xt_close(r);
@@ -505,9 +518,17 @@ int xt_next(struct xt_reader *r, struct xt_rec *rec, struct xpkt_err *err)
 	r->records++;
 	if (cpu_advance(r, c, err))
 		return -1;
+	/*
+	 * Records of one CPU come in long runs between the other CPUs' records:
+	 * while the root stays ahead of the runner-up it stays the root, and
+	 * the heap need not be touched (most records take this path).
+	 */
+	if (c->head && (r->runner_up < 0 || heap_less(r, (uint16_t)cpu, (uint16_t)r->runner_up)))
+		return 1;
 	if (!c->head)
 		r->heap[0] = r->heap[--r->nheap];
 	heap_down(r, 0);
+	find_runner_up(r);
 	return 1;
 }
 
