@@ -53,7 +53,7 @@ struct xt_reader {
 	struct xt_cpu *cpus;
 	uint16_t *heap; /* CPU ids with a pending record, min (tsc, cpu) first */
 	unsigned nheap;
-	int runner_up;  /* the heap's second CPU, or -1: see xt_next */
+	int runner_up; /* the heap's second CPU, or -1: see xt_next */
 	uint64_t records;
 	long page;
 	/* tracker */
