@@ -1,9 +1,12 @@
 # xpkttrace - packet-lifecycle tracer for Xen network I/O.
 #
 #   make            build build/xpkttrace
-#   make demo       build, generate a bundle with the embedded defaults, print its report
+#   make demo       build, then `xpkttrace demo native` (root): iperf3 between two network
+#                   namespaces through a bridge, recorded, reported (docs/native.md)
+#   make demo-synth build, generate a Xen bundle with the embedded defaults, print its report
 #   make check      unit tests (cmocka) twice, plain and under ASan+UBSan, then the CLI tests
-#   make bench      correlator and xentrace decode throughput, side by side with xenalyze
+#   make bench      correlator and xentrace decode throughput, side by side with xenalyze;
+#                   capture overhead on the native demo topology (root)
 #   make fuzz       libFuzzer targets for every decoder (FUZZ_SECONDS each, default 60)
 #   make install    PREFIX=/usr/local
 #   make format     clang-format the tree in place; make format-check only checks
@@ -29,7 +32,7 @@ FUZZERS  := $(sort $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
 lib_objs = $(patsubst %.c,$(1)/%.o,$(LIB_SRCS))
 cli_objs = $(patsubst %.c,$(1)/%.o,$(CLI_SRCS))
 
-.PHONY: all check bench demo fuzz install clean format format-check asan deps
+.PHONY: all check bench demo demo-synth fuzz install clean format format-check asan deps
 all: $(O)/xpkttrace
 
 # Missing Debian packages are installed first (as root), or named (otherwise).
@@ -78,11 +81,13 @@ TEST_BINS := $(addprefix $(O)/tests/,$(TESTS)) $(addprefix $(A)/tests/,$(TESTS))
 check: $(O)/xpkttrace $(A)/xpkttrace $(TEST_BINS)
 	@O=$(O) tests/run.sh $(TESTS)
 
-# --- main job on the embedded default ----------------------------------------------
+# --- main job: real packets (native demo); the embedded Xen default ----------------------
 DEMO_OUT ?= out/demo
 demo: $(O)/xpkttrace
-	$(O)/xpkttrace synth -o $(DEMO_OUT) --packets 200000
-	$(O)/xpkttrace report $(DEMO_OUT)
+	$(O)/xpkttrace demo native
+
+demo-synth: $(O)/xpkttrace
+	$(O)/xpkttrace demo synth -o $(DEMO_OUT) --packets 200000
 
 bench: $(O)/xpkttrace
 	@O=$(O) bench/run.sh

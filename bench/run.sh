@@ -6,7 +6,7 @@ O=${O:-build}
 export O
 rc=0
 echo "== xpkttrace bench ($(nproc) CPUs, $(date -u +%FT%TZ))"
-for part in correlate xen-decode; do
+for part in correlate xen-decode overhead; do
 	bash "bench/$part.sh" || rc=1
 done
 [ $rc -eq 0 ] && echo "bench: all targets met" || echo "bench: a target was missed"

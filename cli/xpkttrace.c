@@ -19,6 +19,7 @@ static const struct command {
     {"xen-stat", cmd_xen_stat, "Summarize a xentrace file like xenalyze --summary"},
     {"stages", cmd_stages, "Print the stage catalogue (what is measured where)"},
     {"record", cmd_record, "Run a command and record its packets (tracefs, pcap) into a bundle"},
+    {"demo", cmd_demo, "Native iperf3 over veth + bridge, recorded and reported; or synth"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

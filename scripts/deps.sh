@@ -13,6 +13,7 @@ PKGS=(
 	libxen-dev                                      # libxenctrl: hypervisor trace buffers
 	libtracefs-dev libtraceevent-dev                # ftrace recorder
 	xz-utils jq valgrind time                       # fixtures, CLI tests, checks, bench
+	iperf3 iproute2                                 # the native demo's workload and topology
 )
 missing=()
 for p in "${PKGS[@]}"; do
