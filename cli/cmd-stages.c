@@ -17,20 +17,28 @@ static const char stages_usage[] =
     " each stage's domain, event, how its packet is found (join) and whether a\n"
     " packet without it is partial (req).\n\n";
 
-static const char *const join_names[] = {"origin", "key",	"slot-range",
-					 "seq-in", "switch-in", "unmap-call"};
+/* Indexed by enum xpkt_join. */
+static const char *const join_names[] = {"origin",    "key",	    "slot-range", "seq-in",
+					 "switch-in", "unmap-call", "flow-bytes"};
 
 int cmd_stages(int argc, char **argv)
 {
 	static const struct option opts[] = {
+	    {"mode", required_argument, NULL, 'm'},
 	    {"long", no_argument, NULL, 'l'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int c, lng = 0;
+	unsigned modes = XPKT_MODE_XEN | XPKT_MODE_NATIVE;
+	int c, lng = 0, printed = 0;
 
-	while ((c = getopt_long(argc, argv, "lh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:lh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'm':
+			modes = xpkt_mode_parse(optarg);
+			if (!modes)
+				return usage_error("stages", "unknown mode '%s'", optarg);
+			break;
 		case 'l':
 			lng = 1;
 			break;
@@ -44,12 +52,24 @@ int cmd_stages(int argc, char **argv)
 	if (optind != argc)
 		return usage_error("stages", "unexpected argument '%s'", argv[optind]);
 
-	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
-		unsigned n;
-		const struct xpkt_stage *s = xpkt_stages((enum xpkt_dir)d, &n);
+	static const struct {
+		enum xpkt_mode mode;
+		enum xpkt_dir dir;
+		const char *title;
+	} sections[] = {
+	    {XPKT_MODE_XEN, XPKT_TX, "Xen, TX (guest sends)"},
+	    {XPKT_MODE_XEN, XPKT_RX, "Xen, RX (guest receives)"},
+	    {XPKT_MODE_NATIVE, XPKT_TX, "Native Linux, client -> server (veth + bridge)"},
+	};
 
-		printf("%s%s\n", d ? "\n" : "",
-		       d == XPKT_TX ? "TX (guest sends)" : "RX (guest receives)");
+	for (size_t k = 0; k < sizeof(sections) / sizeof(sections[0]); k++) {
+		unsigned n;
+		const struct xpkt_stage *s;
+
+		if (!(modes & sections[k].mode))
+			continue;
+		s = xpkt_mode_stages(sections[k].mode, sections[k].dir, &n);
+		printf("%s%s\n", printed++ ? "\n" : "", sections[k].title);
 		printf(" %-2s %-16s %-6s %-28s %-11s %-9s %s\n", "#", "stage", "domain", "event",
 		       "join", "key", "req");
 		for (unsigned i = 0; i < n; i++) {
