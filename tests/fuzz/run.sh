@@ -36,6 +36,27 @@ seed_kev() {
 	return 0
 }
 
+le64() { le32 $(($1 & 0xffffffff)); le32 $((($1 >> 32) & 0xffffffff)); }
+
+seed_ftrace() {
+	# One 4096-byte ring-buffer page (the fuzz target's fixed header_page):
+	# u64 timestamp, u64 commit, then two events, each a u32 header
+	# (type_len = data words, time_delta << 5) and its record:
+	# net_dev_queue (id 2304: skbaddr, len, __data_loc name "lo") and
+	# kfree_skb (id 1500: skbaddr, location, reason at 36).
+	{ le64 1000000; le64 80
+	  le32 $((10 << 5 | 8))
+	  le32 $((2304)); le32 1; le64 $((0x7f88801234567800)); le32 1500; le32 $((24 | 3 << 16))
+	  printf 'lo\0'; head -c 5 /dev/zero
+	  le32 $((7 << 5 | 10))
+	  le32 $((1500)); le32 1; le64 $((0x7f88801234567800)); le64 $((0x7f81000000001000))
+	  le32 0; le32 0; le32 0; le32 2
+	  head -c $((4096 - 16 - 80)) /dev/zero
+	} >"$1/one-page"
+	cat "$1/one-page" "$1/one-page" >"$1/two-pages"
+	return 0
+}
+
 for name in "$@"; do
 	bin=$O/fuzz/$name
 	corpus=$O/fuzz/corpus-$name
@@ -44,6 +65,7 @@ for name in "$@"; do
 	case $name in
 	fuzz_xentrace) seed_xentrace "$corpus" ;;
 	fuzz_kev) seed_kev "$corpus" ;;
+	fuzz_ftrace) seed_ftrace "$corpus" ;;
 	esac
 	if [ ! -x "$bin" ]; then
 		echo "fuzz: $name: $bin missing" >&2
@@ -51,7 +73,7 @@ for name in "$@"; do
 		continue
 	fi
 	echo "fuzz: $name for ${FUZZ_SECONDS}s (corpus $corpus)"
-	if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+	if "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
 		-artifact_prefix="$art" -print_final_stats=1 "$corpus" >"$O/fuzz/$name.log" 2>&1; then
 		echo "fuzz: $name: ok ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$O/fuzz/$name.log" | grep -o '[0-9]*$') runs)"
 	else
