@@ -12,7 +12,15 @@ if [ ! -d $TR/instances ]; then mount -t tracefs nodev $TR 2>/dev/null; fi
 if [ ! -d $TR/instances ]; then echo "skip: no tracefs"; exit 77; fi
 command -v python3 >/dev/null || { echo "skip: no python3 for the workload"; exit 77; }
 
-mine() { ls -d $TR/instances/xpkttrace-* 2>/dev/null; }
+# Leftovers: instances of recorders that are gone. A live recorder's (another
+# run on this machine) is not ours to judge.
+mine() {
+	local d
+	for d in $TR/instances/xpkttrace-*; do
+		[ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null && echo "$d"
+	done
+	return 0
+}
 [ -z "$(mine)" ] || { echo "leftover instances before the test: $(mine); removing"; }
 
 # Loopback TCP: N messages of SIZE bytes, read one by one.
