@@ -127,6 +127,22 @@ static int read_source(json_t *js, struct xpkt_source *s, const char *path, stru
 			strcpy(s->unavailable[s->nunavailable++], json_string_value(it));
 		}
 	}
+	arr = json_object_get(js, "filters");
+	if (arr) {
+		const char *key;
+
+		if (!json_is_object(arr) || json_object_size(arr) > XPKT_MAX_FILTERS)
+			return xpkt_err_set(err, "%s: source %s: bad \"filters\"", path, s->name);
+		json_object_foreach(arr, key, it)
+		{
+			if (!json_is_string(it) || strlen(key) >= sizeof(s->filters[0].event) ||
+			    strlen(json_string_value(it)) >= sizeof(s->filters[0].expr))
+				return xpkt_err_set(err, "%s: source %s: bad \"filters\" entry",
+						    path, s->name);
+			strcpy(s->filters[s->nfilters].event, key);
+			strcpy(s->filters[s->nfilters++].expr, json_string_value(it));
+		}
+	}
 	arr = json_object_get(js, "ifaces");
 	if (arr) {
 		if (!json_is_array(arr) || json_array_size(arr) > XPKT_MAX_IFACES)
@@ -283,6 +299,14 @@ static json_t *source_json(const struct xpkt_source *s)
 		for (unsigned i = 0; i < s->nunavailable; i++)
 			json_array_append_new(a, json_string(s->unavailable[i]));
 		json_object_set_new(o, "unavailable", a);
+	}
+	if (s->nfilters) {
+		json_t *f = json_object();
+
+		for (unsigned i = 0; i < s->nfilters; i++)
+			json_object_set_new(f, s->filters[i].event,
+					    json_string(s->filters[i].expr));
+		json_object_set_new(o, "filters", f);
 	}
 	return o;
 }

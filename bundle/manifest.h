@@ -21,6 +21,7 @@
 #define XPKT_MAX_IFACES	     16
 #define XPKT_MAX_ADDRS	     8
 #define XPKT_MAX_UNAVAILABLE 32
+#define XPKT_MAX_FILTERS     16
 
 struct xpkt_iface {
 	uint16_t ifindex;
@@ -61,6 +62,14 @@ struct xpkt_source {
 	 * ("skb:kfree_skb", "kprobe:br_forward"); optional "unavailable" array. */
 	char unavailable[XPKT_MAX_UNAVAILABLE][64];
 	unsigned nunavailable;
+	/* Events recorded through a tracefs filter: records not matching expr
+	 * were never written; optional "filters" object {"tcp:tcp_probe":
+	 * "data_len > 0"}. */
+	struct {
+		char event[64];
+		char expr[64];
+	} filters[XPKT_MAX_FILTERS];
+	unsigned nfilters;
 };
 
 struct xpkt_manifest {

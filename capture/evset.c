@@ -27,7 +27,27 @@ static void add_unavailable(struct xpkt_evset *set, const char *what)
 	set->unavailable[set->nunavailable++][len] = 0;
 }
 
-static int add(struct xpkt_evset *set, const char *system, const char *event, struct xpkt_err *err)
+int xpkt_evset_kprobes_available(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
+	return access(path, W_OK) == 0;
+}
+
+static const struct xpkt_tp_kprobe *kprobe_of(const char *name)
+{
+	unsigned n;
+	const struct xpkt_tp_kprobe *k = xpkt_tp_kprobes(&n);
+
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(k[i].name, name))
+			return &k[i];
+	return NULL;
+}
+
+static int add(struct xpkt_evset *set, const char *system, const char *event, const char *filter,
+	       struct xpkt_err *err)
 {
 	for (unsigned i = 0; i < set->n; i++)
 		if (!strcmp(set->ev[i].system, system) && !strcmp(set->ev[i].event, event))
@@ -37,6 +57,18 @@ static int add(struct xpkt_evset *set, const char *system, const char *event, st
 	if (strlen(system) >= sizeof(set->ev[0].system) ||
 	    strlen(event) >= sizeof(set->ev[0].event))
 		return xpkt_err_set(err, "event name '%s:%s' too long", system, event);
+	if (filter && strlen(filter) >= sizeof(set->ev[0].filter))
+		return xpkt_err_set(err, "filter of '%s:%s' too long", system, event);
+	snprintf(set->ev[set->n].filter, sizeof(set->ev[0].filter), "%s", filter ? filter : "");
+	set->ev[set->n].kprobe[0] = 0;
+	if (!strcmp(system, "kprobe")) {
+		const struct xpkt_tp_kprobe *k = kprobe_of(event);
+
+		if (!k)
+			return xpkt_err_set(err, "no kprobe definition for '%s'", event);
+		snprintf(set->ev[set->n].kprobe, sizeof(set->ev[0].kprobe), "%s %s", k->name,
+			 k->fetch);
+	}
 	strcpy(set->ev[set->n].system, system);
 	strcpy(set->ev[set->n].event, event);
 	set->n++;
@@ -48,13 +80,14 @@ static int resolve_native(const char *dir, struct xpkt_evset *set, struct xpkt_e
 	unsigned n, nk;
 	const struct xpkt_tp_map *m = xpkt_tp_maps(&n);
 	const char *const *kp = xpkt_tp_kprobe_points(&nk);
+	int kprobes = xpkt_evset_kprobes_available(dir);
 	char name[128];
 
 	for (unsigned i = 0; i < n; i++) {
 		if (!(m[i].flags & XPKT_TP_NATIVE))
 			continue;
 		if (has_event(dir, m[i].system, m[i].event)) {
-			if (add(set, m[i].system, m[i].event, err))
+			if (add(set, m[i].system, m[i].event, m[i].filter, err))
 				return -1;
 		} else {
 			snprintf(name, sizeof(name), "%s:%s", m[i].system, m[i].event);
@@ -62,11 +95,16 @@ static int resolve_native(const char *dir, struct xpkt_evset *set, struct xpkt_e
 		}
 	}
 	/*
-	 * Kprobe points: this recorder does not create kprobes yet, and a kernel
-	 * in lockdown has no kprobe_events at all; either way they are not in
-	 * the trace, and the manifest says so.
+	 * Kprobe points where the kernel has kprobe events (the recorder creates
+	 * them); a kernel in lockdown has no kprobe_events at all, and the
+	 * manifest says they are not in the trace.
 	 */
 	for (unsigned i = 0; i < nk; i++) {
+		if (kprobes) {
+			if (add(set, "kprobe", kp[i], NULL, err))
+				return -1;
+			continue;
+		}
 		snprintf(name, sizeof(name), "kprobe:%s", kp[i]);
 		add_unavailable(set, name);
 	}
@@ -92,10 +130,22 @@ int xpkt_evset_resolve(const char *spec, const char *dir, struct xpkt_evset *set
 			return xpkt_err_set(err, "bad event name '%s' (expected system:event)",
 					    tok);
 		*colon = 0;
+		if (!strcmp(tok, "kprobe")) {
+			if (!kprobe_of(colon + 1))
+				return xpkt_err_set(err, "unknown kprobe point '%s'", colon + 1);
+			if (!xpkt_evset_kprobes_available(dir))
+				return xpkt_err_set(err,
+						    "kprobe:%s: this kernel has no kprobe events "
+						    "(no writable %s/kprobe_events)",
+						    colon + 1, dir);
+			if (add(set, tok, colon + 1, NULL, err))
+				return -1;
+			continue;
+		}
 		if (!has_event(dir, tok, colon + 1))
 			return xpkt_err_set(err, "unknown event '%s:%s' (not in %s/events)", tok,
 					    colon + 1, dir);
-		if (add(set, tok, colon + 1, err))
+		if (add(set, tok, colon + 1, NULL, err))
 			return -1;
 	}
 	if (!set->n)

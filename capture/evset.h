@@ -6,8 +6,10 @@
  * "native" (the default) is every row of tracepoints/tp_map.c marked
  * XPKT_TP_NATIVE that this kernel has; rows it lacks, and the kprobe points
  * (tp_map.h) where the kernel has no kprobe events, go to the unavailable
- * list the manifest carries. An explicit "system:event,..." list must name
- * events the kernel has: an unknown name is an error before anything starts.
+ * list the manifest carries. The native set takes each row's filter (the
+ * reverse direction's pure ACKs are not recorded, tp_map.c). An explicit "system:event,..." list
+ * must name events the kernel has: an unknown name is an error before anything starts; its events
+ * are recorded unfiltered (the user asked for exactly those).
  */
 #ifndef XPKT_CAPTURE_EVSET_H
 #define XPKT_CAPTURE_EVSET_H
@@ -22,15 +24,29 @@ struct xpkt_evset {
 	struct {
 		char system[32];
 		char event[64];
+		char filter[64]; /* tracefs filter expression, "" for none (tp_map.h) */
+		/* system "kprobe": probe point and fetch arguments, "FUNC ARGS"
+		 * (tp_map.h); "" for a tracepoint */
+		char kprobe[128];
 	} ev[XPKT_EVSET_MAX];
 	unsigned nunavailable;
 	char unavailable[XPKT_MAX_UNAVAILABLE][64];
 };
 
 /*
- * spec: NULL or "native", or a comma list of system:event. tracing_dir:
+ * spec: NULL or "native", or a comma list of system:event ("kprobe:FUNC"
+ * for a point of xpkt_tp_kprobe_points, where kprobes are available). tracing_dir:
  * the tracefs mount (NULL: libtracefs finds it); tests pass a fake tree.
  */
+/*
+ * Whether the kernel under tracing_dir offers kprobe events: the file
+ * kprobe_events exists and is writable. A kernel without
+ * CONFIG_KPROBE_EVENTS, or in lockdown (this project's host), has no such
+ * file; the recorder treats a probe the kernel then refuses (symbol absent
+ * or inlined) as unavailable too (ftrace_rec.h).
+ */
+int xpkt_evset_kprobes_available(const char *tracing_dir);
+
 int xpkt_evset_resolve(const char *spec, const char *tracing_dir, struct xpkt_evset *set,
 		       struct xpkt_err *err);
 

@@ -34,7 +34,9 @@
 #include "lib/afile.h"
 
 #define INSTANCE_PREFIX "xpkttrace-"
-#define PIPE_PAGES	16
+/* kprobe groups: '-' is not allowed in a group name, so '_' */
+#define KPROBE_GROUP_PREFIX "xpkttrace_"
+#define PIPE_PAGES	    16
 
 struct cpu_reader {
 	struct xpkt_ftrace_rec *r;
@@ -63,6 +65,13 @@ struct xpkt_ftrace_rec {
 	int stopped;
 	int tracing_on_fd; /* pre-opened for the crash handler */
 	int events_enable_fd;
+	/* kprobes: group "xpkttrace_PID"; per set entry whether it was created,
+	 * and the errno of a probe the kernel refused (then not recorded) */
+	char kp_group[32];
+	int kp_created[XPKT_EVSET_MAX];
+	int kp_errno[XPKT_EVSET_MAX];
+	char kp_remove[XPKT_EVSET_MAX][96]; /* "-:GROUP/NAME", for the crash handler */
+	char kprobe_events[4200];
 };
 
 static char tracing_dir[4096];
@@ -159,6 +168,127 @@ static char *read_file(const char *dir, const char *file, size_t *len)
 	return buf;
 }
 
+int xpkt_ftrace_kprobe_line(char *buf, size_t len, int pid, const char *name, const char *probe)
+{
+	int n;
+
+	/* Group and event names: letters, digits, '_' (kernel/trace/trace_probe.c). */
+	for (const char *c = name; *c; c++)
+		if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9')))
+			return -1;
+	if (!*name || pid <= 0)
+		return -1;
+	if (probe)
+		n = snprintf(buf, len, "p:" KPROBE_GROUP_PREFIX "%d/%s %s", pid, name, probe);
+	else
+		n = snprintf(buf, len, "-:" KPROBE_GROUP_PREFIX "%d/%s", pid, name);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int xpkt_ftrace_kprobe_leftover(const char *line, int (*alive)(long pid), char *rm, size_t len)
+{
+	const char *g, *slash, *end;
+	char *num_end;
+	long pid;
+
+	/* "p:GROUP/EVENT SYMBOL ARGS" (also "r:"); ours is GROUP xpkttrace_PID */
+	if ((line[0] != 'p' && line[0] != 'r') || line[1] != ':')
+		return 0;
+	g = line + 2;
+	if (strncmp(g, KPROBE_GROUP_PREFIX, strlen(KPROBE_GROUP_PREFIX)))
+		return 0;
+	pid = strtol(g + strlen(KPROBE_GROUP_PREFIX), &num_end, 10);
+	if (num_end == g + strlen(KPROBE_GROUP_PREFIX) || *num_end != '/' || pid <= 0)
+		return 0;
+	slash = num_end;
+	end = slash + 1 + strcspn(slash + 1, " \t\n");
+	if (end == slash + 1 || alive(pid))
+		return 0;
+	if ((size_t)snprintf(rm, len, "-:%.*s", (int)(end - g), g) >= len)
+		return 0;
+	return 1;
+}
+
+/* A PID is alive unless kill says it does not exist (a reused PID: leave it). */
+static int pid_alive(long pid)
+{
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+/* Appends one command line to kprobe_events; -1 with errno. */
+static int kprobe_cmd(const char *kprobe_events, const char *cmd)
+{
+	int fd = open(kprobe_events, O_WRONLY | O_APPEND | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) ? 0 : -1;
+	if (rc) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The tracefs system of set entry i: its kprobe group, or its own system. */
+static const char *ev_system(const struct xpkt_ftrace_rec *r, unsigned i)
+{
+	return r->set->ev[i].kprobe[0] ? r->kp_group : r->set->ev[i].system;
+}
+
+/* Whether set entry i is in the trace (a refused kprobe is not). */
+static int ev_recorded(const struct xpkt_ftrace_rec *r, unsigned i)
+{
+	return !r->set->ev[i].kprobe[0] || r->kp_created[i];
+}
+
+const char *xpkt_ftrace_refused(const struct xpkt_ftrace_rec *r, unsigned i, int *err_no)
+{
+	if (i >= r->set->n || !r->set->ev[i].kprobe[0] || r->kp_created[i])
+		return NULL;
+	*err_no = r->kp_errno[i];
+	return r->set->ev[i].event;
+}
+
+/* Creates the set's kprobes; a probe the kernel refuses is left out. */
+static void create_kprobes(struct xpkt_ftrace_rec *r)
+{
+	char line[256];
+
+	for (unsigned i = 0; i < r->set->n; i++) {
+		const char *k = r->set->ev[i].kprobe;
+
+		if (!k[0])
+			continue;
+		if (xpkt_ftrace_kprobe_line(line, sizeof(line), (int)getpid(), r->set->ev[i].event,
+					    k) ||
+		    xpkt_ftrace_kprobe_line(r->kp_remove[i], sizeof(r->kp_remove[i]), (int)getpid(),
+					    r->set->ev[i].event, NULL)) {
+			r->kp_errno[i] = EINVAL;
+			continue;
+		}
+		/* ENOENT: no kprobe_events; EINVAL: symbol absent or inlined. */
+		if (kprobe_cmd(r->kprobe_events, line)) {
+			r->kp_errno[i] = errno;
+			continue;
+		}
+		r->kp_created[i] = 1;
+	}
+}
+
+/* Removes our kprobes; after the instance is gone (an enabled probe is busy). */
+static void remove_kprobes(struct xpkt_ftrace_rec *r)
+{
+	for (unsigned i = 0; r->set && i < r->set->n; i++)
+		if (r->kp_created[i] && !kprobe_cmd(r->kprobe_events, r->kp_remove[i]))
+			r->kp_created[i] = 0;
+}
+
 static int copy_out(const char *src_dir, const char *src, const char *dst_dir, const char *dst,
 		    struct xpkt_err *err)
 {
@@ -218,6 +348,24 @@ int xpkt_ftrace_cleanup_leftovers(unsigned *removed, struct xpkt_err *err)
 		(*removed)++;
 	}
 	closedir(d);
+	/* Then kprobes of dead recorders (their instances, which kept them busy, are gone). */
+	{
+		char *list = read_file(tracing_dir, "kprobe_events", NULL), rm[128];
+
+		snprintf(path, sizeof(path), "%s/kprobe_events", tracing_dir);
+		for (char *save = NULL, *l = list ? strtok_r(list, "\n", &save) : NULL; l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			if (!xpkt_ftrace_kprobe_leftover(l, pid_alive, rm, sizeof(rm)))
+				continue;
+			if (kprobe_cmd(path, rm) && errno != ENOENT) {
+				free(list);
+				return xpkt_err_set(err, "%s: cannot remove leftover %s: %s", path,
+						    rm + 2, strerror(errno));
+			}
+			(*removed)++;
+		}
+		free(list);
+	}
 	return 0;
 }
 
@@ -395,6 +543,8 @@ static int save_formats(struct xpkt_ftrace_rec *r, struct xpkt_err *err)
 	if (mkdir(dst, 0755) && errno != EEXIST)
 		return xpkt_err_set(err, "%s: %s", dst, strerror(errno));
 	for (unsigned i = 0; i < set->n; i++) {
+		if (!ev_recorded(r, i))
+			continue;
 		snprintf(dst, sizeof(dst), "%s/events/%s", r->dir, set->ev[i].system);
 		if (mkdir(dst, 0755) && errno != EEXIST)
 			return xpkt_err_set(err, "%s: %s", dst, strerror(errno));
@@ -402,7 +552,10 @@ static int save_formats(struct xpkt_ftrace_rec *r, struct xpkt_err *err)
 			 set->ev[i].event);
 		if (mkdir(dst, 0755) && errno != EEXIST)
 			return xpkt_err_set(err, "%s: %s", dst, strerror(errno));
-		snprintf(src, sizeof(src), "events/%s/%s/format", set->ev[i].system,
+		if (!ev_recorded(r, i))
+			continue;
+		/* kprobes are saved under system "kprobe", the name tp_map.c maps */
+		snprintf(src, sizeof(src), "events/%s/%s/format", ev_system(r, i),
 			 set->ev[i].event);
 		if (copy_out(r->inst_dir, src, dst, "format", err))
 			return -1;
@@ -477,17 +630,21 @@ static void teardown(struct xpkt_ftrace_rec *r)
 	if (r->inst) {
 		/* tracefs_instance_destroy is rmdir; disable first so nothing is left on. */
 		for (unsigned i = 0; r->set && i < r->set->n; i++)
-			tracefs_event_disable(r->inst, r->set->ev[i].system, r->set->ev[i].event);
+			if (ev_recorded(r, i))
+				tracefs_event_disable(r->inst, ev_system(r, i),
+						      r->set->ev[i].event);
 		tracefs_instance_destroy(r->inst);
 		tracefs_instance_free(r->inst);
 		r->inst = NULL;
 	}
+	remove_kprobes(r);
 }
 
 static int write_meta(struct xpkt_ftrace_rec *r, int incomplete, struct xpkt_err *err)
 {
 	char path[4200];
 	json_t *root = json_object(), *cpus = json_array(), *evs = json_array();
+	json_t *filters = json_object();
 	struct afile af;
 	int rc;
 
@@ -501,10 +658,21 @@ static int write_meta(struct xpkt_ftrace_rec *r, int incomplete, struct xpkt_err
 	for (unsigned i = 0; i < r->set->n; i++) {
 		char name[128];
 
+		if (!ev_recorded(r, i))
+			continue;
 		snprintf(name, sizeof(name), "%s:%s", r->set->ev[i].system, r->set->ev[i].event);
 		json_array_append_new(evs, json_string(name));
 	}
 	json_object_set_new(root, "events", evs);
+	for (unsigned i = 0; i < r->set->n; i++) {
+		char name[128];
+
+		if (!r->set->ev[i].filter[0])
+			continue;
+		snprintf(name, sizeof(name), "%s:%s", r->set->ev[i].system, r->set->ev[i].event);
+		json_object_set_new(filters, name, json_string(r->set->ev[i].filter));
+	}
+	json_object_set_new(root, "filters", filters);
 	for (int i = 0; i < r->ncpus; i++) {
 		struct cpu_reader *c = &r->cpus[i];
 		json_t *o = json_object();
@@ -598,12 +766,32 @@ struct xpkt_ftrace_rec *xpkt_ftrace_start(const struct xpkt_ftrace_opts *opts, s
 	for (int i = 0; i < r->ncpus; i++)
 		r->cpus[i].raw_fd = r->cpus[i].out_fd = r->cpus[i].pipe_fd[0] =
 		    r->cpus[i].pipe_fd[1] = -1;
-	for (unsigned i = 0; i < r->set->n; i++)
-		if (tracefs_event_enable(r->inst, r->set->ev[i].system, r->set->ev[i].event)) {
-			xpkt_err_set(err, "cannot enable %s:%s in %s", r->set->ev[i].system,
+	snprintf(r->kp_group, sizeof(r->kp_group), KPROBE_GROUP_PREFIX "%d", (int)getpid());
+	snprintf(r->kprobe_events, sizeof(r->kprobe_events), "%s/kprobe_events", tracing_dir);
+	create_kprobes(r);
+	for (unsigned i = 0; i < r->set->n; i++) {
+		if (!ev_recorded(r, i))
+			continue;
+		/*
+		 * The filter goes in before the event is on, so no record it
+		 * excludes is ever written. A kernel whose format lacks a
+		 * filter's field refuses it (EINVAL): an error, not a silent
+		 * unfiltered trace.
+		 */
+		if (r->set->ev[i].filter[0] &&
+		    tracefs_event_file_write(r->inst, ev_system(r, i), r->set->ev[i].event,
+					     "filter", r->set->ev[i].filter) < 0) {
+			xpkt_err_set(err, "cannot set filter '%s' on %s:%s in %s: %s",
+				     r->set->ev[i].filter, r->set->ev[i].system,
+				     r->set->ev[i].event, r->inst_dir, strerror(errno));
+			goto fail;
+		}
+		if (tracefs_event_enable(r->inst, ev_system(r, i), r->set->ev[i].event)) {
+			xpkt_err_set(err, "cannot enable %s:%s in %s", ev_system(r, i),
 				     r->set->ev[i].event, r->inst_dir);
 			goto fail;
 		}
+	}
 	if (save_formats(r, err) || open_readers(r, err))
 		goto fail;
 	{
@@ -696,4 +884,16 @@ void xpkt_ftrace_emergency_cleanup(void)
 	for (int i = 0; i < r->ncpus; i++)
 		close(r->cpus[i].raw_fd);
 	rmdir(r->inst_dir); /* EBUSY while a reader is inside a syscall: the next run cleans */
+	/* kprobes: busy while the instance lives; then the next run removes them */
+	for (unsigned i = 0; r->set && i < r->set->n; i++) {
+		int fd;
+
+		if (!r->kp_created[i])
+			continue;
+		fd = open(r->kprobe_events, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		(void)!write(fd, r->kp_remove[i], strlen(r->kp_remove[i]));
+		close(fd);
+	}
 }

@@ -22,6 +22,7 @@
 #ifndef XPKT_CAPTURE_FTRACE_REC_H
 #define XPKT_CAPTURE_FTRACE_REC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "capture/evset.h"
@@ -73,6 +74,29 @@ int xpkt_ftrace_stop(struct xpkt_ftrace_rec *r, int incomplete, struct xpkt_ftra
 		     struct xpkt_err *err);
 /* Frees r; if it was not stopped, turns tracing off and removes the instance. */
 void xpkt_ftrace_free(struct xpkt_ftrace_rec *r);
+
+/*
+ * Kprobes (set entries of system "kprobe", evset.h) are created in the
+ * kernel-wide kprobe_events as group "xpkttrace_PID" ('-' is not allowed in
+ * a group), enabled only in the instance, saved as events/kprobe/NAME in the
+ * trace, and removed after the instance on stop, on free and (best effort)
+ * by the crash handler; the next run removes those of dead PIDs with the
+ * leftover instances. A probe the kernel refuses (symbol absent or inlined)
+ * is not recorded: xpkt_ftrace_refused gives its name and errno, for the
+ * manifest's unavailable list, else NULL.
+ */
+const char *xpkt_ftrace_refused(const struct xpkt_ftrace_rec *r, unsigned i, int *err_no);
+/*
+ * The kprobe_events line creating probe NAME ("p:xpkttrace_PID/NAME PROBE"),
+ * or with probe NULL removing it ("-:xpkttrace_PID/NAME"); -1 if NAME is not
+ * a valid event name or buf is too small.
+ */
+int xpkt_ftrace_kprobe_line(char *buf, size_t len, int pid, const char *name, const char *probe);
+/*
+ * 1 if LINE (one line of kprobe_events) is a probe of a recorder whose PID
+ * alive() says is dead; rm then gets the line that removes it.
+ */
+int xpkt_ftrace_kprobe_leftover(const char *line, int (*alive)(long pid), char *rm, size_t len);
 
 /*
  * For a fatal-signal handler: async-signal-safe, best effort. Turns the

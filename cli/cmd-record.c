@@ -433,6 +433,22 @@ int cmd_record(int argc, char **argv)
 		for (unsigned i = 0; i < set->nunavailable && i < XPKT_MAX_UNAVAILABLE; i++)
 			snprintf(s->unavailable[s->nunavailable++], sizeof(s->unavailable[0]), "%s",
 				 set->unavailable[i]);
+		for (unsigned i = 0; i < set->n && s->nunavailable < XPKT_MAX_UNAVAILABLE; i++) {
+			int e;
+			const char *k = xpkt_ftrace_refused(st.ft, i, &e);
+
+			if (k)
+				snprintf(s->unavailable[s->nunavailable++],
+					 sizeof(s->unavailable[0]), "kprobe:%.48s", k);
+		}
+		for (unsigned i = 0; i < set->n && s->nfilters < XPKT_MAX_FILTERS; i++) {
+			if (!set->ev[i].filter[0])
+				continue;
+			snprintf(s->filters[s->nfilters].event, sizeof(s->filters[0].event),
+				 "%.31s:%.31s", set->ev[i].system, set->ev[i].event);
+			snprintf(s->filters[s->nfilters++].expr, sizeof(s->filters[0].expr), "%s",
+				 set->ev[i].filter);
+		}
 		for (unsigned i = 0; i < st.npc && m->nsources < XPKT_MAX_SOURCES; i++) {
 			uint64_t pk, lost;
 

@@ -36,6 +36,13 @@ struct xpkt_tp_map {
 	const char *dev; /* device name (__data_loc string) -> ev->ifindex via the manifest */
 	const char *arg; /* -> ev->arg */
 	unsigned flags;	 /* XPKT_TP_* */
+	/*
+	 * tracefs event filter the default set records the event with (NULL:
+	 * every record). The kernel drops non-matching records before they
+	 * reach the ring buffer, so what a filter excludes is never in the
+	 * trace; the manifest lists the filters per source.
+	 */
+	const char *filter;
 };
 
 /* All rows; *n gets their number. */
@@ -49,5 +56,20 @@ const struct xpkt_tp_map *xpkt_tp_find(const char *system, const char *event);
  * without kprobes can say in the manifest what it could not record.
  */
 const char *const *xpkt_tp_kprobe_points(unsigned *n);
+
+/*
+ * How the recorder probes each of those points where the kernel has kprobe
+ * events: the event is named after the function and its fetch arguments are
+ * x86-64 argument registers (di, si, dx, cx, r8, r9 in the System V order),
+ * checked against the Linux 6.1 signatures in tp_map.c. In a trace the
+ * events' system is "kprobe" (rows of the table above map the ones a stage
+ * uses); the recorder creates them in a group of its own (ftrace_rec.h).
+ * Same order and length as xpkt_tp_kprobe_points.
+ */
+struct xpkt_tp_kprobe {
+	const char *name;  /* function probed, and the event's name */
+	const char *fetch; /* kprobe_events fetch arguments */
+};
+const struct xpkt_tp_kprobe *xpkt_tp_kprobes(unsigned *n);
 
 #endif

@@ -107,6 +107,32 @@ static const char *dir_heading(enum xpkt_mode mode, enum xpkt_dir d)
 	return d == XPKT_TX ? "TX, guest sends" : "RX, guest receives";
 }
 
+/*
+ * Native mode: what the origin tracepoint cannot see. The first stage after
+ * the origin sees every transmitted data skb (header-only frames are not
+ * counted); those it found no packet for were never named by
+ * tcp_sendmsg_locked. Linux 6.x makes them outside sendmsg: the remainder
+ * of a TSO split (tso_fragment in tcp_write_xmit) and retransmissions, with
+ * no tracepoint on that path (__ip_queue_xmit has none, only a kprobe).
+ */
+static void origin_coverage(FILE *fp, const struct xpkt_stage *st, unsigned n,
+			    const struct xpkt_stage_stats *ss)
+{
+	uint64_t unnamed, seen;
+
+	if (n < 2 || st[0].join != XPKT_JOIN_ORIGIN || !ss[1].unattributed)
+		return;
+	unnamed = ss[1].unattributed;
+	seen = ss[1].count + unnamed;
+	fprintf(fp,
+		"  %" PRIu64 " of %" PRIu64 " transmitted data skbs at %s (%.1f %%) had no %s"
+		" record: TCP made them\n"
+		"  outside sendmsg (TSO split remainders, retransmissions), where this kernel"
+		" has no\n"
+		"  tracepoint; a kprobe on __ip_queue_xmit sees them where kprobes exist.\n",
+		unnamed, seen, st[1].name, 100.0 * (double)unnamed / (double)seen, st[0].name);
+}
+
 static void stage_table(FILE *fp, enum xpkt_dir d, const struct xpkt_results *r)
 {
 	unsigned n;
@@ -141,6 +167,8 @@ static void stage_table(FILE *fp, enum xpkt_dir d, const struct xpkt_results *r)
 			s->count ? xpkt_fmt_ns(mx, sizeof(mx), (double)s->max_ns) : "-",
 			s->unattributed);
 	}
+	if (results_mode(r) == XPKT_MODE_NATIVE)
+		origin_coverage(fp, st, n, r->stages[d]);
 }
 
 /* Power-of-two groups of the fine buckets, at most HIST_LINES lines. */

@@ -100,6 +100,27 @@ slow=$(jq -r '[.stages[] | select(.direction == "tx")] as $s
 	  else ($s[$q + 1 : $t + 1][] | select(.count == 0 or .p50_ns >= 1000000)
 	        | "\(.name) count \(.count) p50 \(.p50_ns) ns") end' "$r")
 [ -z "$slow" ] || fail "stages between dev_queue and tcp_receive: $slow"
+# origin coverage: of the data skbs the first stage after tcp_build saw, the
+# share tcp_sendmsg_locked named (the rest TCP made outside sendmsg: TSO
+# split remainders, retransmissions). ~92 % here; below 80 % means identity
+# (fclone offset, appends, the header-only filter) regressed.
+read -r first seen named < <(jq -r '[.stages[] | select(.direction == "tx")] as $s
+	| ($s | map(.name) | index("tcp_build")) as $o
+	| $s[$o + 1] | "\(.name) \(.count + .unattributed) \(.count)"' "$r")
+[ "${seen:-0}" -gt 0 ] || fail "no data skbs seen at the stage after tcp_build"
+echo "origin coverage: $named of $seen data skbs at $first named by tcp_build" \
+	"($((named * 100 / seen)) %)"
+[ $((named * 100)) -ge $((seen * 80)) ] ||
+	fail "only $named of $seen data skbs at $first had a tcp_build record (want >= 80 %)"
+# the report says the same in words, with the same numbers
+if [ "$named" -lt "$seen" ]; then
+	grep -q "^  $((seen - named)) of $seen transmitted data skbs at $first (.*) had no tcp_build" \
+		"$T/demo.out" || fail "report does not explain the $((seen - named)) unnamed data skbs"
+fi
+# the capture filters are in the manifest (what was not recorded)
+jq -e '.sources[0].filters["tcp:tcp_probe"] == "data_len > 0"
+	and .sources[0].filters["net:net_dev_queue"] == "len > 134"' "$m" >/dev/null ||
+	fail "manifest lacks the capture filters: $(jq -c .sources[0].filters "$m")"
 
 # 5. Ctrl-C while iperf3 runs: the topology is still removed
 "$X" demo native --duration 20 --quiet --no-record >"$T/int.out" 2>"$T/int.err" &
