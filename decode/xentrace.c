@@ -291,6 +291,14 @@ static int32_t vcpu_find(struct xt_reader *r, uint32_t dom, uint32_t vid)
 /* Closes the interval of v's old state (counted as xenalyze's update_cycles does). */
 static void runstate_update(struct xt_vcpu *v, unsigned rs, uint64_t tsc)
 {
+	/*
+	 * A lost-records record dates the loss from first_tsc, which may lie
+	 * before the state it interrupts began (even before the file's first
+	 * record): time never runs backwards for a vCPU, so that state ends
+	 * where it began and the lost interval starts there too.
+	 */
+	if (tsc < v->state_tsc)
+		tsc = v->state_tsc;
 	if (v->state_tsc > 0 && v->state_tsc < tsc) {
 		v->rs_count[v->state]++;
 		v->rs_cycles[v->state] += tsc - v->state_tsc;

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ struct expect {
 		unsigned dom, vcpu;
 		int lost;
 		uint64_t hc[XENSTAT_NHYPERCALLS];
+		double rs_s[XT_RS_MAX]; /* runstate seconds as printed; < 0: not printed */
 	} v[32];
 	int nv;
 };
@@ -94,9 +96,10 @@ static void parse_summary(const char *path, struct expect *x)
 {
 	FILE *fp = fopen(path, "r");
 	char line[512], name[64];
-	int cpu = -1, in_volume = 0, dom = -1;
+	int cpu = -1, in_volume = 0, dom = -1, cur = -1;
 	unsigned a, b;
 	unsigned long long n;
+	double secs;
 
 	assert_non_null(fp);
 	memset(x, 0, sizeof(*x));
@@ -115,11 +118,18 @@ static void parse_summary(const char *path, struct expect *x)
 		} else if (sscanf(line, "|-- Domain %u --|", &a) == 1) {
 			in_volume = 0;
 			dom = (int)a;
+			cur = -1; /* domain-wide lines follow until the first vCPU */
 		} else if (dom >= 0 && sscanf(line, "-- v%u --", &a) == 1) {
 			assert_true(x->nv < 32);
 			x->v[x->nv].dom = (unsigned)dom;
 			x->v[x->nv].vcpu = a;
-			x->nv++;
+			for (unsigned r = 0; r < XT_RS_MAX; r++)
+				x->v[x->nv].rs_s[r] = -1;
+			cur = x->nv++;
+		} else if (cur >= 0 && sscanf(line, " %63[a-z]: %llu %lfs", name, &n, &secs) == 3) {
+			for (unsigned r = 0; r < XT_RS_MAX; r++)
+				if (!strcmp(name, xt_runstate_name(r)))
+					x->v[cur].rs_s[r] = secs;
 		} else if (x->nv && sscanf(line, " %63s [%u]: %llu", name, &b, &n) == 3 &&
 			   b < XENSTAT_NHYPERCALLS) {
 			x->v[x->nv - 1].hc[b] = n;
@@ -138,7 +148,7 @@ static void test_fixture_matches_xenalyze(void **state)
 	struct expect *x = calloc(1, sizeof(*x));
 	struct xenstat st;
 	struct xpkt_err err;
-	int checked_hc = 0;
+	int checked_hc = 0, checked_rs = 0;
 
 	(void)state;
 	assert_non_null(x);
@@ -186,7 +196,30 @@ static void test_fixture_matches_xenalyze(void **state)
 			checked_hc += want > 0;
 		}
 	}
+	/*
+	 * Runstate times: xenalyze prints seconds with two decimals (at the
+	 * summary's 2.4 GHz), so agree within 0.01 s or 1 %.
+	 */
+	for (int i = 0; i < x->nv; i++)
+		for (unsigned j = 0; j < st.nvcpus; j++) {
+			const struct xenstat_vcpu *v = &st.vcpus[j];
+
+			if (v->domid != x->v[i].dom || v->vcpu != x->v[i].vcpu)
+				continue;
+			for (unsigned r = 0; r < XT_RS_MAX; r++) {
+				double want = x->v[i].rs_s[r],
+				       got = (double)v->rs_cycles[r] / 2.4e9;
+
+				if (want < 0 || r == XT_RS_QUEUED)
+					continue;
+				if (fabs(got - want) > 0.01 && fabs(got - want) > want / 100)
+					fail_msg("d%uv%u %s: %.2f s, xenalyze %.2f s", v->domid,
+						 v->vcpu, xt_runstate_name(r), got, want);
+				checked_rs++;
+			}
+		}
 	assert_true(checked_hc > 10);
+	assert_true(checked_rs > 10);
 	assert_true(st.lost_markers > 0);
 	xenstat_free(&st);
 	free(x);
