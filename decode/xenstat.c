@@ -150,6 +150,16 @@ int xenstat_file(const char *path, struct xenstat *st, struct xpkt_err *err)
 			st->lost_markers++;
 			if (rec.nextra >= 1)
 				st->lost_records += rec.extra[0];
+			/*
+			 * Like xenalyze, the trace starts where the first loss
+			 * began if that is earlier than the first record.
+			 */
+			if (rec.nextra >= 4) {
+				uint64_t lost_from = rec.extra[2] | (uint64_t)rec.extra[3] << 32;
+
+				if (lost_from && lost_from < st->first_tsc)
+					st->first_tsc = lost_from;
+			}
 			continue;
 		}
 		if (cls == XENSTAT_PV && rec.cur_index >= 0 && rec.cur_dom != XT_DOM_IDLE &&

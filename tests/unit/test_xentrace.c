@@ -75,6 +75,7 @@ static void *read_all(const char *path, size_t *n)
 struct expect {
 	uint64_t vol[16][XENSTAT_NCLASSES]; /* bytes per cpu, class */
 	int ncpus;
+	double total_s;
 	struct {
 		unsigned dom, vcpu;
 		int lost;
@@ -104,7 +105,9 @@ static void parse_summary(const char *path, struct expect *x)
 	assert_non_null(fp);
 	memset(x, 0, sizeof(*x));
 	while (fgets(line, sizeof(line), fp)) {
-		if (!strncmp(line, "--- Log volume summary", 22)) {
+		if (sscanf(line, "Total time: %lf seconds", &secs) == 1) {
+			x->total_s = secs;
+		} else if (!strncmp(line, "--- Log volume summary", 22)) {
 			in_volume = 1;
 		} else if (in_volume && sscanf(line, " - cpu %u -", &a) == 1) {
 			assert_true(a < 16);
@@ -220,6 +223,10 @@ static void test_fixture_matches_xenalyze(void **state)
 		}
 	assert_true(checked_hc > 10);
 	assert_true(checked_rs > 10);
+	assert_true(x->total_s > 0);
+	if (fabs((double)(st.last_tsc - st.first_tsc) / 2.4e9 - x->total_s) > 0.01)
+		fail_msg("total time %.2f s, xenalyze %.2f s",
+			 (double)(st.last_tsc - st.first_tsc) / 2.4e9, x->total_s);
 	assert_true(st.lost_markers > 0);
 	xenstat_free(&st);
 	free(x);
