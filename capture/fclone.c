@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "capture/fclone.h"
+#include "lib/files.h"
 
 /* --- BTF ------------------------------------------------------------------------------ */
 
@@ -237,24 +238,10 @@ int xpkt_fclone_offset_btf(const char *path, uint32_t *off_bytes, struct xpkt_er
 #define SEND_MSGS  256
 #define SEND_BYTES (128 * 1024)
 
-static int put(const char *dir, const char *file, const char *val)
-{
-	char path[4400];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return rc;
-}
-
 static void remove_instance(const char *dir)
 {
-	put(dir, "tracing_on", "0");
-	put(dir, "events/enable", "0");
+	xpkt_write_str(dir, "tracing_on", "0");
+	xpkt_write_str(dir, "events/enable", "0");
 	rmdir(dir);
 }
 
@@ -368,21 +355,21 @@ int xpkt_fclone_offset_measure(const char *tracing_dir, uint32_t *off_bytes, str
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return xpkt_err_set(err, "%s: %s", dir, strerror(errno));
 	/* text output hashes %p unless told not to (6.x option hash-ptr) */
-	if (put(dir, "options/hash-ptr", "0")) {
+	if (xpkt_write_str(dir, "options/hash-ptr", "0")) {
 		xpkt_err_set(err, "%s/options/hash-ptr: %s (cannot print raw skb addresses)", dir,
 			     strerror(errno));
 		goto out;
 	}
-	if (put(dir, "events/tcp/tcp_sendmsg_locked/enable", "1") ||
-	    put(dir, "events/net/net_dev_queue/enable", "1")) {
+	if (xpkt_write_str(dir, "events/tcp/tcp_sendmsg_locked/enable", "1") ||
+	    xpkt_write_str(dir, "events/net/net_dev_queue/enable", "1")) {
 		xpkt_err_set(err, "%s: cannot enable tcp_sendmsg_locked and net_dev_queue: %s", dir,
 			     strerror(errno));
 		goto out;
 	}
-	put(dir, "tracing_on", "1");
+	xpkt_write_str(dir, "tracing_on", "1");
 	if (loopback_transfer(err))
 		goto out;
-	put(dir, "tracing_on", "0");
+	xpkt_write_str(dir, "tracing_on", "0");
 
 	hist = calloc(MAX_OFFSET, sizeof(*hist));
 	snprintf(path, sizeof(path), "%s/trace", dir);

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "capture/ftrace_rec.h"
+#include "lib/files.h"
 #include "lib/afile.h"
 
 #define INSTANCE_PREFIX "xpkttrace-"
@@ -109,63 +110,6 @@ int xpkt_ftrace_check(struct xpkt_err *err)
 				    strerror(errno));
 	snprintf(tracing_dir, sizeof(tracing_dir), "%s", mnt);
 	return 0;
-}
-
-/* Writes STR to DIR/FILE; -1 with errno. */
-static int write_file(const char *dir, const char *file, const char *str)
-{
-	char path[4200];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = write(fd, str, strlen(str)) == (ssize_t)strlen(str) ? 0 : -1;
-	close(fd);
-	return rc;
-}
-
-/* Reads DIR/FILE into a malloc'd NUL-terminated buffer. */
-static char *read_file(const char *dir, const char *file, size_t *len)
-{
-	char path[4200];
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	ssize_t got;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf) {
-		if (fd >= 0)
-			close(fd);
-		free(buf);
-		return NULL;
-	}
-	while ((got = read(fd, buf + n, cap - n - 1)) > 0) {
-		n += (size_t)got;
-		if (cap - n < 2) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return NULL;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	if (got < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = 0;
-	if (len)
-		*len = n;
-	return buf;
 }
 
 int xpkt_ftrace_kprobe_line(char *buf, size_t len, int pid, const char *name, const char *probe)
@@ -294,7 +238,7 @@ static int copy_out(const char *src_dir, const char *src, const char *dst_dir, c
 {
 	char path[4200];
 	size_t len;
-	char *buf = read_file(src_dir, src, &len);
+	char *buf = xpkt_read_str(src_dir, src, &len);
 	FILE *fp;
 	int ok;
 
@@ -312,8 +256,8 @@ static int copy_out(const char *src_dir, const char *src, const char *dst_dir, c
 /* Turns an instance off and removes it; used for our own and for leftovers. */
 static int remove_instance_dir(const char *inst_dir)
 {
-	write_file(inst_dir, "tracing_on", "0");
-	write_file(inst_dir, "events/enable", "0");
+	xpkt_write_str(inst_dir, "tracing_on", "0");
+	xpkt_write_str(inst_dir, "events/enable", "0");
 	return rmdir(inst_dir);
 }
 
@@ -350,7 +294,7 @@ int xpkt_ftrace_cleanup_leftovers(unsigned *removed, struct xpkt_err *err)
 	closedir(d);
 	/* Then kprobes of dead recorders (their instances, which kept them busy, are gone). */
 	{
-		char *list = read_file(tracing_dir, "kprobe_events", NULL), rm[128];
+		char *list = xpkt_read_str(tracing_dir, "kprobe_events", NULL), rm[128];
 
 		snprintf(path, sizeof(path), "%s/kprobe_events", tracing_dir);
 		for (char *save = NULL, *l = list ? strtok_r(list, "\n", &save) : NULL; l;
@@ -478,7 +422,7 @@ static int read_cpu_stats(struct xpkt_ftrace_rec *r, int cpu, uint64_t *written,
 	char *s;
 
 	snprintf(file, sizeof(file), "per_cpu/cpu%d/stats", cpu);
-	s = read_file(r->inst_dir, file, NULL);
+	s = xpkt_read_str(r->inst_dir, file, NULL);
 	if (!s)
 		return -1;
 	*written = stat_field(s, "entries") + stat_field(s, "read events");
@@ -515,7 +459,7 @@ const char *xpkt_ftrace_clock(const struct xpkt_ftrace_rec *r)
 /* trace_clock lists the offered clocks, the current one in brackets. */
 static int choose_clock(struct xpkt_ftrace_rec *r, struct xpkt_err *err)
 {
-	char *clocks = read_file(r->inst_dir, "trace_clock", NULL);
+	char *clocks = xpkt_read_str(r->inst_dir, "trace_clock", NULL);
 	const char *want = "mono";
 
 	if (!clocks)
@@ -524,7 +468,7 @@ static int choose_clock(struct xpkt_ftrace_rec *r, struct xpkt_err *err)
 		if (!strcmp(tok, "x86-tsc"))
 			want = "x86-tsc";
 	free(clocks);
-	if (write_file(r->inst_dir, "trace_clock", want))
+	if (xpkt_write_str(r->inst_dir, "trace_clock", want))
 		return xpkt_err_set(err, "%s/trace_clock: cannot set %s: %s", r->inst_dir, want,
 				    strerror(errno));
 	snprintf(r->clock, sizeof(r->clock), "%s", want);
@@ -566,7 +510,7 @@ static int save_formats(struct xpkt_ftrace_rec *r, struct xpkt_err *err)
 /* Sub-buffer size: buffer_subbuf_size_kb where the kernel has it (6.8+), else the page. */
 static long subbuf_size(const char *inst_dir)
 {
-	char *s = read_file(inst_dir, "buffer_subbuf_size_kb", NULL);
+	char *s = xpkt_read_str(inst_dir, "buffer_subbuf_size_kb", NULL);
 	long kb = s ? strtol(s, NULL, 10) : 0;
 
 	free(s);
@@ -743,7 +687,7 @@ struct xpkt_ftrace_rec *xpkt_ftrace_start(const struct xpkt_ftrace_opts *opts, s
 	snprintf(r->inst_dir, sizeof(r->inst_dir), "%s", idir);
 	tracefs_put_tracing_file(idir);
 	/* A new instance traces from birth; nothing is enabled yet, but be explicit. */
-	if (write_file(r->inst_dir, "tracing_on", "0")) {
+	if (xpkt_write_str(r->inst_dir, "tracing_on", "0")) {
 		xpkt_err_set(err, "%s/tracing_on: %s", r->inst_dir, strerror(errno));
 		goto fail;
 	}
@@ -751,7 +695,7 @@ struct xpkt_ftrace_rec *xpkt_ftrace_start(const struct xpkt_ftrace_opts *opts, s
 		goto fail;
 	snprintf(buf, sizeof(buf), "%u",
 		 opts->buffer_kb ? opts->buffer_kb : XPKT_FTRACE_DEFAULT_BUFFER_KB);
-	if (write_file(r->inst_dir, "buffer_size_kb", buf)) {
+	if (xpkt_write_str(r->inst_dir, "buffer_size_kb", buf)) {
 		xpkt_err_set(err, "%s/buffer_size_kb: cannot set %s: %s", r->inst_dir, buf,
 			     strerror(errno));
 		goto fail;

@@ -33,6 +33,7 @@
 #include "capture/ftrace_rec.h"
 #include "capture/netns.h"
 #include "cli/cmd.h"
+#include "lib/files.h"
 #include "correlator/correlate.h"
 #include "synth/synth.h"
 #include "viz/report_text.h"
@@ -98,26 +99,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int on_path(const char *cmd)
-{
-	const char *path = getenv("PATH");
-	char buf[4200];
-
-	if (!path)
-		path = "/usr/sbin:/usr/bin:/sbin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
-		if (access(buf, X_OK) == 0)
-			return 1;
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return 0;
 }
 
 /*
@@ -331,9 +312,9 @@ static int demo_native(const struct native_opts *o)
 	/* --- what can fail before anything is built --- */
 	if (geteuid() != 0)
 		return die("demo native needs root (network namespaces, tracefs)");
-	if (!on_path("iperf3"))
+	if (!xpkt_on_path("iperf3"))
 		return die("demo native needs iperf3 (apt-get install iperf3)");
-	if (!on_path("ip"))
+	if (!xpkt_on_path("ip"))
 		return die("demo native needs ip from iproute2 (apt-get install iproute2)");
 	if (!o->no_record && xpkt_ftrace_check(&err))
 		return die("%s", err.msg);

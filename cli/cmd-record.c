@@ -29,6 +29,7 @@
 #include "capture/pcap_rec.h"
 #include "capture/tsc.h"
 #include "cli/cmd.h"
+#include "lib/files.h"
 
 #define MAX_IFACES 4
 
@@ -70,29 +71,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* An executable COMMAND on PATH (or as given with a slash), checked before anything starts. */
-static int command_exists(const char *cmd)
-{
-	const char *path = getenv("PATH");
-	char buf[4200];
-
-	if (strchr(cmd, '/'))
-		return access(cmd, X_OK) == 0;
-	if (!path)
-		path = "/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
-		if (access(buf, X_OK) == 0)
-			return 1;
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return 0;
 }
 
 /* Forks COMMAND held on a pipe; writing to *go_fd (then closing it) runs it. */
@@ -264,7 +242,7 @@ int cmd_record(int argc, char **argv)
 		rc = die("%s", err.msg);
 		goto out;
 	}
-	if (optind < argc && !command_exists(argv[optind])) {
+	if (optind < argc && !xpkt_on_path(argv[optind])) {
 		rc = die("cannot run '%s': command not found", argv[optind]);
 		goto out;
 	}
