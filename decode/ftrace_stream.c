@@ -30,6 +30,7 @@
 
 #include "decode/stream.h"
 #include "tracepoints/tp_map.h"
+#include "tracepoints/tp_map_xen.h"
 
 #define MAX_CPUS      1024
 #define MAX_EVENTS    64
@@ -53,6 +54,10 @@ struct evmap {
 	int tep_id;
 	const struct xpkt_tp_map *m;
 	struct fld skb, len, dev, arg, saddr, daddr, sport, dport;
+	/* Ring identity of the netfront/netback events (tp_map_xen.h). */
+#define XEN_FLD(name, member) struct fld xen_##member;
+	XPKT_TP_XEN_FIELDS(XEN_FLD)
+#undef XEN_FLD
 };
 
 struct cursor {
@@ -165,6 +170,9 @@ static int load_format(struct ftrace_priv *p, const char *sys, const char *ev, s
 	resolve_fld(e, m->len, &em->len);
 	resolve_fld(e, m->dev, &em->dev);
 	resolve_fld(e, m->arg, &em->arg);
+#define XEN_FLD(name, member) resolve_fld(e, name, &em->xen_##member);
+	XPKT_TP_XEN_FIELDS(XEN_FLD)
+#undef XEN_FLD
 	if (m->flags & XPKT_TP_SOCK_FLOW) {
 		resolve_fld(e, "saddr", &em->saddr);
 		resolve_fld(e, "daddr", &em->daddr);
@@ -428,6 +436,11 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 	FIELD(skb, ev->skb = v);
 	FIELD(len, ev->len = (uint32_t)v);
 	FIELD(arg, ev->arg = (uint32_t)v);
+	/* Present only in the driver patches' events; narrowing is by design
+	 * (domid, handle, queue and req_id are 16-bit in Xen's interfaces). */
+#define XEN_FLD(name, member) FIELD(xen_##member, ev->member = (__typeof__(ev->member))v);
+	XPKT_TP_XEN_FIELDS(XEN_FLD)
+#undef XEN_FLD
 	if (em->dev.present) {
 		char name[16];
 

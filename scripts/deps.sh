@@ -14,6 +14,7 @@ PKGS=(
 	libtracefs-dev libtraceevent-dev                # ftrace recorder
 	xz-utils jq valgrind time                       # fixtures, CLI tests, checks, bench
 	iperf3 iproute2                                 # the native demo's workload and topology
+	patch kmod linux-headers-amd64                  # driver patches: apply and build out of tree
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -8,6 +8,7 @@
 
 #include "tracepoints/event.h"
 #include "tracepoints/tp_map.h"
+#include "tracepoints/tp_map_xen.h"
 
 #define SKB "skbaddr|skb_addr"
 
@@ -96,7 +97,8 @@ const struct xpkt_tp_map *xpkt_tp_find(const char *system, const char *event)
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		if (!strcmp(maps[i].system, system) && !strcmp(maps[i].event, event))
 			return &maps[i];
-	return NULL;
+	/* The netfront/netback patch tracepoints (tp_map_xen.c). */
+	return xpkt_tp_xen_find(system, event);
 }
 
 const char *const *xpkt_tp_kprobe_points(unsigned *n)

@@ -54,10 +54,22 @@ static const char fmt_probe[] =
     "\tfield:const void * skbaddr;\toffset:120;\tsize:8;\tsigned:0;\n\n"
     "print fmt: \"data_len=%d\", REC->data_len\n";
 
+/* xen_netfront:tx_grant as tracepoints/xen_net_trace.h lays it out. */
+static const char fmt_grant[] = "name: tx_grant\nID: 1800\n" COMMON
+				"\tfield:const void * skbaddr;\toffset:8;\tsize:8;\tsigned:0;\n"
+				"\tfield:u32 ring_idx;\toffset:16;\tsize:4;\tsigned:0;\n"
+				"\tfield:u32 gref;\toffset:20;\tsize:4;\tsigned:0;\n"
+				"\tfield:u32 len;\toffset:24;\tsize:4;\tsigned:0;\n"
+				"\tfield:u16 domid;\toffset:28;\tsize:2;\tsigned:0;\n"
+				"\tfield:u16 handle;\toffset:30;\tsize:2;\tsigned:0;\n"
+				"\tfield:u16 queue;\toffset:32;\tsize:2;\tsigned:0;\n"
+				"\tfield:u16 req_id;\toffset:34;\tsize:2;\tsigned:0;\n\n"
+				"print fmt: \"slot=%u\", REC->ring_idx\n";
+
 static const char meta[] =
     "{\"format\": \"xpkttrace-ftrace\", \"version\": 1, \"clock\": \"x86-tsc\","
     " \"subbuf_size\": 4096, \"long_size\": 8,"
-    " \"events\": [\"net:net_dev_queue\", \"tcp:tcp_probe\"],"
+    " \"events\": [\"net:net_dev_queue\", \"tcp:tcp_probe\", \"xen_netfront:tx_grant\"],"
     " \"cpus\": [{\"cpu\": 0, \"file\": \"cpu0.raw\", \"lost_events\": 0},"
     " {\"cpu\": 1, \"file\": \"cpu1.raw\", \"lost_events\": 0}]}\n";
 
@@ -158,6 +170,11 @@ static int setup(void **state)
 	mkdir(path, 0755);
 	put("events/net/net_dev_queue/format", fmt_queue, strlen(fmt_queue));
 	put("events/tcp/tcp_probe/format", fmt_probe, strlen(fmt_probe));
+	snprintf(path, sizeof(path), "%s/events/xen_netfront", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/xen_netfront/tx_grant", dir);
+	mkdir(path, 0755);
+	put("events/xen_netfront/tx_grant/format", fmt_grant, strlen(fmt_grant));
 	put("cpu1.raw", "", 0);
 	return 0;
 }
@@ -347,13 +364,47 @@ static void test_tp_map(void **state)
 	assert_string_equal(xpkt_tp_find("skb", "kfree_skb")->arg, "reason");
 }
 
+/* The netfront patch's ring identity reaches the event by field name. */
+static void test_xen_ring_fields(void **state)
+{
+	struct page p0;
+	unsigned char rec[40] = {0};
+	struct xpkt_event ev[4];
+	struct xpkt_err err = {{0}};
+
+	(void)state;
+	page_init(&p0, 5000);
+	le(rec, 1800, 2);
+	le(rec + 8, 0xffff888800abc000ull, 8);
+	le(rec + 16, 0xfffffffeu, 4); /* free-running RING_IDX near its wrap */
+	le(rec + 20, 777, 4);
+	le(rec + 24, 65226, 4);
+	le(rec + 28, 3, 2);
+	le(rec + 30, 1, 2);
+	le(rec + 32, 2, 2);
+	le(rec + 34, 201, 2);
+	page_add(&p0, 7, rec, 36);
+	put("cpu0.raw", p0.b, PAGE);
+	put("cpu1.raw", "", 0);
+	assert_int_equal(decode(ev, 4, &err), 1);
+	assert_int_equal(ev[0].id, XPKT_EV_NF_TX_GRANT);
+	assert_int_equal(ev[0].skb, 0xffff888800abc000ull);
+	assert_int_equal(ev[0].ring_idx, 0xfffffffeu);
+	assert_int_equal(ev[0].gref, 777);
+	assert_int_equal(ev[0].len, 65226);
+	assert_int_equal(ev[0].domid, 3);
+	assert_int_equal(ev[0].handle, 1);
+	assert_int_equal(ev[0].queue, 2);
+	assert_int_equal(ev[0].req_id, 201);
+	assert_int_equal(ev[0].ts, 5007);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_decode_and_merge),
-	    cmocka_unit_test(test_missed_events),
-	    cmocka_unit_test(test_corrupt_pages),
-	    cmocka_unit_test(test_tp_map),
+	    cmocka_unit_test(test_decode_and_merge), cmocka_unit_test(test_missed_events),
+	    cmocka_unit_test(test_corrupt_pages),    cmocka_unit_test(test_tp_map),
+	    cmocka_unit_test(test_xen_ring_fields),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
