@@ -21,11 +21,13 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NF=$ROOT/netfront-patch
 NB=$ROOT/netback-patch
 TRACE_H=$ROOT/tracepoints/xen_net_trace.h
-VER=$(sed -n 's/^DEBIAN_VERSION := //p' "$NF/Makefile")
-KVER=$(sed -n 's/^KVER *?= //p' "$NF/Makefile")
-[ -n "$VER" ] && [ -n "$KVER" ] || fail "cannot read DEBIAN_VERSION/KVER from $NF/Makefile"
-[ "$VER" = "$(sed -n 's/^DEBIAN_VERSION := //p' "$NB/Makefile")" ] ||
-	fail "netfront and netback patches name different Debian versions"
+MK=$ROOT/tracepoints/xen_net_patch.mk # the build both patches include
+VER=$(sed -n 's/^DEBIAN_VERSION := //p' "$MK")
+KVER=$(sed -n 's/^KVER *?= //p' "$MK")
+[ -n "$VER" ] && [ -n "$KVER" ] || fail "cannot read DEBIAN_VERSION/KVER from $MK"
+for mf in "$NF/Makefile" "$NB/Makefile"; do
+	grep -q 'tracepoints/xen_net_patch.mk' "$mf" || fail "$mf does not include $MK"
+done
 CACHE=${XPKT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xpkttrace}/linux-source-6.1_$VER
 KDIR=${KDIR:-/usr/src/linux-headers-$KVER}
 command -v patch >/dev/null || { echo "skip: no patch(1)"; exit 77; }
