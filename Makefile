@@ -7,6 +7,8 @@
 #   make check      unit tests (cmocka) twice, plain and under ASan+UBSan, then the CLI tests
 #   make bench      correlator and xentrace decode throughput, side by side with xenalyze;
 #                   capture overhead on the native demo topology (root)
+#   make testbed    (root) boot Xen 4.17 under QEMU, iperf3 through a NIC, recorded
+#                   (testbed/README.md); make testbed-check also checks the results
 #   make fuzz       libFuzzer targets for every decoder (FUZZ_SECONDS each, default 60)
 #   make install    PREFIX=/usr/local
 #   make format     clang-format the tree in place; make format-check only checks
@@ -19,7 +21,7 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Debian installs libtracefs/libtraceevent headers in subdirectories (their .pc files say so).
 BASE     := -std=c11 -D_GNU_SOURCE -I. -I/usr/include/tracefs -I/usr/include/traceevent -MMD -MP
-LIBS     := -ljansson -lpcap -ltracefs -ltraceevent -lm
+LIBS     := -ljansson -lpcap -ltracefs -ltraceevent -lxenctrl -lxenforeignmemory -lzstd -lm
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Every module directory; data moves left to right (STYLE.md).
@@ -91,6 +93,17 @@ demo-synth: $(O)/xpkttrace
 
 bench: $(O)/xpkttrace
 	@O=$(O) bench/run.sh
+
+# --- the Xen testbed (root; minutes, not part of check; testbed/README.md) ----------
+# testbed: build or reuse the images, boot Xen 4.17 under QEMU, run the NIC scenario with
+# this build's xpkttrace recording in dom0; results in testbed/out/latest.
+# testbed-check: that, then check the results (testbed/check.sh).
+.PHONY: testbed testbed-check
+testbed: $(O)/xpkttrace
+	XPKTTRACE=$(abspath $(O)/xpkttrace) testbed/run.sh nic
+
+testbed-check: testbed
+	XPKTTRACE=$(abspath $(O)/xpkttrace) testbed/check.sh testbed/out/latest
 
 # --- fuzzing (clang libFuzzer) -------------------------------------------------------
 F := $(O)/fuzz

@@ -1,16 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tsc.c - TSC frequency and realtime offset (see tsc.h for why measured). */
+#include <cpuid.h>
 #include <time.h>
 #include <x86intrin.h>
 
 #include "capture/tsc.h"
 
+/*
+ * The TSC must be read after the instructions before it, like the kernel's
+ * rdtsc_ordered(): rdtscp does that, lfence; rdtsc where the CPU lacks it
+ * (QEMU's qemu64 model, which the Xen testbed runs, has no rdtscp).
+ */
+static int has_rdtscp(void)
+{
+	static int known = -1;
+	unsigned a, b, c, d;
+
+	if (known < 0)
+		known = __get_cpuid(0x80000001u, &a, &b, &c, &d) && (d & (1u << 27));
+	return known;
+}
+
 uint64_t xpkt_rdtsc(void)
 {
 	unsigned aux;
 
-	/* rdtscp waits for earlier instructions, like the kernel's rdtsc_ordered */
-	return __rdtscp(&aux);
+	if (has_rdtscp())
+		return __rdtscp(&aux);
+	_mm_lfence();
+	return __rdtsc();
 }
 
 static uint64_t clock_ns(clockid_t id)

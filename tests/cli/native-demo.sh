@@ -102,16 +102,18 @@ slow=$(jq -r '[.stages[] | select(.direction == "tx")] as $s
 [ -z "$slow" ] || fail "stages between dev_queue and tcp_receive: $slow"
 # origin coverage: of the data skbs the first stage after tcp_build saw, the
 # share tcp_sendmsg_locked named (the rest TCP made outside sendmsg: TSO
-# split remainders, retransmissions). ~92 % here; below 80 % means identity
-# (fclone offset, appends, the header-only filter) regressed.
+# split remainders, retransmissions). It follows the load: 74-92 % seen on
+# this machine class (more TSO splits when the receiver keeps up). A broken
+# identity rule (fclone offset, appends, the header-only filter) takes it near
+# 0 %, so the floor is 50 %.
 read -r first seen named < <(jq -r '[.stages[] | select(.direction == "tx")] as $s
 	| ($s | map(.name) | index("tcp_build")) as $o
 	| $s[$o + 1] | "\(.name) \(.count + .unattributed) \(.count)"' "$r")
 [ "${seen:-0}" -gt 0 ] || fail "no data skbs seen at the stage after tcp_build"
 echo "origin coverage: $named of $seen data skbs at $first named by tcp_build" \
 	"($((named * 100 / seen)) %)"
-[ $((named * 100)) -ge $((seen * 80)) ] ||
-	fail "only $named of $seen data skbs at $first had a tcp_build record (want >= 80 %)"
+[ $((named * 100)) -ge $((seen * 50)) ] ||
+	fail "only $named of $seen data skbs at $first had a tcp_build record (want >= 50 %)"
 # the report says the same in words, with the same numbers
 if [ "$named" -lt "$seen" ]; then
 	grep -q "^  $((seen - named)) of $seen transmitted data skbs at $first (.*) had no tcp_build" \

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# testbed/boot.sh - boot one run's Xen system under QEMU (foreground until power-off).
+#
+#   testbed/boot.sh IMAGES RUNDIR [TIMEOUT_S]
+#
+# QEMU with TCG and -cpu qemu64: KVM cannot run Xen on these hosts, and with
+# -cpu max dom0 crashes in create_bounce_frame. QEMU's multiboot loader boots
+# the xen ELF, with dom0's kernel and initrd as modules ("FILE ARGS,FILE").
+# qemu64 has no rdtscp: xpkttrace then orders its TSC reads with lfence;
+# rdtsc (capture/tsc.c), so the plain model serves.
+#
+# The network: dom0's e1000 (Linux's real e1000 driver) on QEMU user networking
+# with restrict=on, so the guest side reaches nothing outside; the one way in is
+# hostfwd, host 127.0.0.1:15201 -> domU 10.0.2.15:5201 (hostfwd, unlike a
+# guestfwd chardev, carries iperf3's two connections). filter-dump records every
+# frame of that NIC outside Xen: RUNDIR/wire.pcap.
+# Outputs: RUNDIR/serial.log (Xen's and dom0's console), wire.pcap, qemu.log.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+IMG=${1:?usage: boot.sh IMAGES RUNDIR [TIMEOUT_S]}
+RUN=${2:?usage: boot.sh IMAGES RUNDIR [TIMEOUT_S]}
+TO=${3:-900}
+HOSTFWD_PORT=${HOSTFWD_PORT:-15201}
+[ -f "$RUN/dom0.img" ] || tb_die "$RUN/dom0.img: no such image (run testbed/prepare.sh)"
+# dom0 gets 1 GB and 2 vCPUs (pinned memory: no ballooning under xl); the rest
+# of QEMU's 2 GB is Xen's, the domU's 256 MB and the trace buffers.
+XENCMD="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot=true sync_console=false console_timestamps=boot ${XENEXTRA-}"
+DOM0CMD="root=/dev/vda rw console=hvc0 earlyprintk=xen init=/opt/xpkttrace/testbed/init"
+rm -f "$RUN/serial.log" "$RUN/wire.pcap"
+tb_log "booting Xen under QEMU/TCG (timeout $TO s; serial log $RUN/serial.log)"
+exec timeout "$TO" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${QEMU_CPU:-qemu64}" -smp 2 -m 2048 -machine q35 \
+	-display none -no-reboot -serial "file:$RUN/serial.log" \
+	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$HOSTFWD_PORT-10.0.2.15:5201" \
+	-device e1000,netdev=n0 \
+	-object "filter-dump,id=f0,netdev=n0,file=$RUN/wire.pcap" \
+	-drive "file=$RUN/dom0.img,if=virtio,format=raw,cache=unsafe" \
+	-kernel "$IMG/xen" -append "$XENCMD" \
+	-initrd "$IMG/vmlinuz $DOM0CMD,$IMG/dom0-initrd.img" >"$RUN/qemu.log" 2>&1

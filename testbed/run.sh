@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# testbed/run.sh - build (or reuse) the images, boot Xen, run a scenario, collect results.
+#
+#   testbed/run.sh [SCENARIO]        (default: nic; needs root)
+#
+# Results in testbed/out/RUN/ (RUN = UTC time stamp; testbed/out/latest points
+# at the newest): serial.log, wire.pcap, xentrace.bin, dom0/ (the xpkttrace
+# bundle, when XPKTTRACE names a binary), iperf3-to-guest.json and
+# iperf3-from-guest.json, domU-console.log, xen-dmesg.txt, times.txt.
+# Environment: see build.sh, prepare.sh; XPKT_TESTBED_OUT (default testbed/out),
+# XPKT_TESTBED_TIMEOUT (QEMU's limit, default 900 s).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+SCEN=${1:-nic}
+tb_need_root "the testbed"
+[ -x "$TB_DIR/scenario-$SCEN.sh" ] || tb_die "no scenario '$SCEN' (testbed/scenario-$SCEN.sh)"
+OUTD=${XPKT_TESTBED_OUT:-$TB_DIR/out}
+RUN=$OUTD/$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$RUN"
+RUN=$(cd "$RUN" && pwd)
+
+t=$(date +%s)
+IMG=$("$TB_DIR/build.sh")
+t_build=$(($(date +%s) - t))
+"$TB_DIR/prepare.sh" "$IMG" "$RUN" "$SCEN"
+
+# The hostfwd port on the host's loopback: the first free one from 15201, so
+# two testbeds (or anything else on 15201) do not collide; HOSTFWD_PORT forces one.
+if [ -z "${HOSTFWD_PORT-}" ]; then
+	for p in $(seq 15201 15299); do
+		ss -Hltn "sport = :$p" | grep -q . || {
+			HOSTFWD_PORT=$p
+			break
+		}
+	done
+fi
+export HOSTFWD_PORT=${HOSTFWD_PORT:?no free port in 15201-15299}
+tb_log "hostfwd 127.0.0.1:$HOSTFWD_PORT -> domU 10.0.2.15:5201"
+t=$(date +%s)
+"$TB_DIR/boot.sh" "$IMG" "$RUN" "${XPKT_TESTBED_TIMEOUT:-900}" &
+QPID=$!
+# If this script dies, do not leave QEMU running: stop the one started here.
+trap 'kill $QPID 2>/dev/null || true' EXIT
+SRC=0
+"$TB_DIR/scenario-$SCEN.sh" "$RUN" "$QPID" || SRC=$?
+# Even after a failed scenario dom0 powers off by itself (at worst after its own
+# wait for the tests times out), and what it wrote is worth collecting.
+[ $SRC -eq 0 ] && tb_log "waiting for dom0 to power off" || tb_log "scenario failed; waiting for dom0 to power off"
+QRC=0
+wait $QPID || QRC=$?
+trap - EXIT
+t_boot=$(($(date +%s) - t))
+[ -f "$RUN/dom0.img" ] && "$TB_DIR/collect.sh" "$RUN"
+ln -sfn "$(basename "$RUN")" "$OUTD/latest"
+printf 'build_s %s\nboot_run_s %s\nimages %s\n' "$t_build" "$t_boot" "$IMG" >"$RUN/times.txt"
+done_line=$(grep -a 'TESTBED DONE' "$RUN/serial.log" | tr -d '\r')
+[ $SRC -eq 0 ] || tb_die "scenario $SCEN failed; ${done_line:-no TESTBED DONE}; see $RUN/serial.log"
+[ $QRC -eq 0 ] || tb_die "QEMU exit status $QRC ($([ $QRC -eq 124 ] && echo timeout || echo error)); see $RUN/qemu.log, $RUN/serial.log"
+[[ "$done_line" == *"TESTBED DONE ok"* ]] || tb_die "dom0 says '${done_line:-nothing}' (no 'TESTBED DONE ok'); see $RUN/serial.log"
+tb_log "done: build ${t_build} s, boot + scenario + power-off ${t_boot} s; results in $RUN"
