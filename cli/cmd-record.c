@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd-record.c - `xpkttrace record`: run a command while the tracefs recorder
- * (capture/ftrace_rec.c) and optional wire captures (capture/pcap_rec.c)
+ * (capture/ftrace_rec.c), optional wire captures (capture/pcap_rec.c) and,
+ * with --xen in a Xen dom0, the hypervisor recorder (capture/xen_rec.c)
  * record, then write the bundle's manifest, last and atomically.
  *
  * Everything that can fail on bad input (root, tracefs, event names,
  * interfaces, filter, the command itself) is checked before tracing starts.
  * The workload is forked first and held on a pipe until the recorder runs,
  * as perf record does, so its first packets are in the trace.
+ *
+ * Once recording has stopped (never during it: compression would take CPU
+ * from the traced workload), the ftrace pages are zstd-compressed in place
+ * (capture/ftrace_compress.c) unless --no-compress; a second Ctrl-C cancels
+ * that and keeps the bundle uncompressed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,10 +30,12 @@
 
 #include "bundle/manifest.h"
 #include "capture/evset.h"
+#include "capture/ftrace_compress.h"
 #include "capture/ftrace_rec.h"
 #include "capture/host.h"
 #include "capture/pcap_rec.h"
 #include "capture/tsc.h"
+#include "capture/xen_rec.h"
 #include "cli/cmd.h"
 #include "lib/files.h"
 
@@ -42,6 +50,11 @@ static const char record_usage[] =
     "    -f, --filter <expr>       pcap filter expression for --iface\n"
     "    -d, --duration <secs>     stop after this long (the command is then ended)\n"
     "    -b, --buffer-kb <n>       ring buffer per CPU in KiB (default 8192)\n"
+    "        --xen                 in a Xen dom0: also record the hypervisor (xentrace\n"
+    "                              format, xen.trace); the Linux source becomes dom0\n"
+    "        --xen-buffer-kb <n>   Xen trace buffer per CPU in KiB (default 8192)\n"
+    "        --no-compress         keep the trace pages raw (default: zstd-compressed\n"
+    "                              after recording stops, cpuN.raw.zst)\n"
     "    -q, --quiet               no progress on stderr\n"
     "    -h, --help                this help\n\n"
     " Runs COMMAND and records Linux trace events (raw tracefs ring-buffer pages,\n"
@@ -51,16 +64,20 @@ static const char record_usage[] =
     " recording leaves a readable bundle marked \"incomplete\".\n\n";
 
 static volatile sig_atomic_t interrupted;
+/* Stop signals so far: one more during compression cancels it. */
+static volatile sig_atomic_t stop_signals;
 
 static void on_stop_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+	stop_signals = stop_signals + 1;
 }
 
 static void on_fatal_signal(int sig)
 {
 	xpkt_ftrace_emergency_cleanup();
+	xpkt_xen_emergency_cleanup();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -120,6 +137,7 @@ static void workload_line(char *out, size_t len, int argc, char **argv)
 
 struct rec_state {
 	struct xpkt_ftrace_rec *ft;
+	struct xpkt_xen_rec *xr; /* --xen only */
 	struct xpkt_pcap_rec *pc[MAX_IFACES];
 	char ifname[MAX_IFACES][32];
 	unsigned npc;
@@ -145,9 +163,66 @@ static void progress(struct rec_state *st, double elapsed, uint64_t *last_events
 	if (st->npc)
 		fprintf(stderr, "  | wire %llu packets, %llu dropped", (unsigned long long)pk,
 			(unsigned long long)pl);
+	if (st->xr) {
+		struct xpkt_xen_stats xs;
+
+		xpkt_xen_stats(st->xr, &xs);
+		fprintf(stderr, "  | xen %llu records, %.1f MB, %llu lost",
+			(unsigned long long)xs.counts.records, (double)xs.counts.bytes / 1e6,
+			(unsigned long long)xs.lost);
+	}
 	fputc('\n', stderr);
 	*last_events = fs.events;
 	*last_t = now;
+}
+
+struct compress_ui {
+	int quiet;
+	sig_atomic_t signals_at_start;
+	double next_print;
+};
+
+/* "  compressing 120.0 MB ... 14.0 MB, 8.4x", once a second; a stop signal cancels. */
+static int compress_progress(const struct xpkt_compress_progress *p, void *ctx)
+{
+	struct compress_ui *ui = ctx;
+	double t = now_s();
+
+	if (stop_signals != ui->signals_at_start)
+		return 1;
+	if (!ui->quiet && t >= ui->next_print && p->in_bytes < p->total_in_bytes) {
+		fprintf(stderr, "  compressing %.1f MB ... %.1f MB, %.1fx\n",
+			(double)p->total_in_bytes / 1e6, (double)p->out_bytes / 1e6,
+			p->out_bytes ? (double)p->in_bytes / (double)p->out_bytes : 0.0);
+		ui->next_print = t + 1;
+	}
+	return 0;
+}
+
+/*
+ * Compresses the .ftrace pages once every recorder has stopped; a failure
+ * or a cancel leaves raw pages and meta.json as they were (still a good
+ * bundle), so it is reported, not fatal. *cs zero if nothing was compressed.
+ */
+static void compress_trace(const char *ftdir, int quiet, struct xpkt_compress_stats *cs)
+{
+	struct compress_ui ui = {
+	    .quiet = quiet, .signals_at_start = stop_signals, .next_print = now_s() + 1};
+	struct xpkt_err err = {{0}};
+
+	if (xpkt_ftrace_compress(ftdir, XPKT_FTRACE_ZSTD_LEVEL, compress_progress, &ui, cs, &err)) {
+		fprintf(stderr, "xpkttrace record: %s; the trace stays uncompressed\n", err.msg);
+		memset(cs, 0, sizeof(*cs));
+		return;
+	}
+	if (!quiet && cs->files)
+		fprintf(stderr,
+			"xpkttrace record: compressed %.1f MB -> %.1f MB (%.1fx, zstd -%d) in %.2f "
+			"s, %.0f MB/s\n",
+			(double)cs->in_bytes / 1e6, (double)cs->out_bytes / 1e6,
+			cs->out_bytes ? (double)cs->in_bytes / (double)cs->out_bytes : 0.0,
+			XPKT_FTRACE_ZSTD_LEVEL, cs->seconds,
+			cs->seconds > 0 ? (double)cs->in_bytes / 1e6 / cs->seconds : 0.0);
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -168,19 +243,25 @@ int cmd_record(int argc, char **argv)
 	    {"filter", required_argument, NULL, 'f'},
 	    {"duration", required_argument, NULL, 'd'},
 	    {"buffer-kb", required_argument, NULL, 'b'},
+	    {"xen", no_argument, NULL, 'X'},
+	    {"xen-buffer-kb", required_argument, NULL, 'B'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"no-compress", no_argument, NULL, 'Z'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *out = "xpkt.bundle", *events = NULL, *ifaces = NULL, *filter = NULL;
 	double duration = 0;
-	unsigned long buffer_kb = 0;
-	int c, quiet = 0, rc = 1, go_fd = -1, status = 0, child_done = 0, created_dir = 0;
+	unsigned long buffer_kb = 0, xen_buffer_kb = 0;
+	int xen = 0;
+	int c, quiet = 0, compress = 1, rc = 1, go_fd = -1, status = 0, child_done = 0,
+	       created_dir = 0;
 	struct xpkt_err err = {{0}};
 	struct xpkt_evset *set = NULL;
 	struct xpkt_manifest *m = NULL;
 	struct rec_state st;
 	char path[4200], ftdir[4200];
+	const char *ftname = "host.ftrace";
 	pid_t child = -1;
 	uint64_t tsc_hz = 0;
 	int64_t wire_offset_ns = 0, mono_offset_ns = 0;
@@ -216,8 +297,19 @@ int cmd_record(int argc, char **argv)
 			if (parse_uint(optarg, 1 << 22, &buffer_kb) || buffer_kb < 4)
 				return usage_error("record", "bad --buffer-kb '%s'", optarg);
 			break;
+		case 'X':
+			xen = 1;
+			break;
+		case 'B':
+			/* Xen takes whole 4 KiB pages, at most 65535 of them (t_info's u16) */
+			if (parse_uint(optarg, 65535ul * 4, &xen_buffer_kb) || xen_buffer_kb < 4)
+				return usage_error("record", "bad --xen-buffer-kb '%s'", optarg);
+			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case 'Z':
+			compress = 0;
 			break;
 		case 'h':
 			fputs(record_usage, stdout);
@@ -230,6 +322,14 @@ int cmd_record(int argc, char **argv)
 		return usage_error("record", "missing COMMAND (or --duration)");
 	if (filter && !ifaces)
 		return usage_error("record", "--filter needs --iface");
+	if (xen_buffer_kb && !xen)
+		return usage_error("record", "--xen-buffer-kb needs --xen");
+	if (xen) {
+		/* Not a dom0: say so before anything is created or started. */
+		if (xpkt_xen_check(&err))
+			return die("%s", err.msg);
+		ftname = "dom0.ftrace";
+	}
 
 	/* --- everything that can fail on bad input, before anything starts --- */
 	set = calloc(1, sizeof(*set));
@@ -301,7 +401,7 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGFPE, &sa, NULL);
 	sigaction(SIGILL, &sa, NULL);
 
-	snprintf(ftdir, sizeof(ftdir), "%s/host.ftrace", out);
+	snprintf(ftdir, sizeof(ftdir), "%s/%s", out, ftname);
 	{
 		struct xpkt_ftrace_opts fo = {
 		    .dir = ftdir, .set = set, .buffer_kb = (unsigned)buffer_kb};
@@ -317,6 +417,17 @@ int cmd_record(int argc, char **argv)
 			rc = die("%s", err.msg);
 			goto out;
 		}
+	if (xen) {
+		struct xpkt_xen_opts xo = {.buffer_kb = (unsigned)xen_buffer_kb};
+
+		snprintf(path, sizeof(path), "%s/xen.trace", out);
+		xo.path = path;
+		st.xr = xpkt_xen_start(&xo, &err);
+		if (!st.xr) {
+			rc = die("%s", err.msg);
+			goto out;
+		}
+	}
 	wire_offset_ns = xpkt_tsc_realtime_offset_ns(tsc_hz);
 	if (strcmp(xpkt_ftrace_clock(st.ft), "x86-tsc")) {
 		/* mono trace clock: CLOCK_MONOTONIC against the TSC, as for pcap */
@@ -337,6 +448,16 @@ int cmd_record(int argc, char **argv)
 	if (!quiet)
 		fprintf(stderr, "xpkttrace record: %u events, clock %s, TSC %.3f GHz -> %s\n",
 			set->n, xpkt_ftrace_clock(st.ft), (double)tsc_hz / 1e9, out);
+	if (!quiet && st.xr) {
+		struct xpkt_xen_stats xs;
+		char names[64];
+
+		xpkt_xen_stats(st.xr, &xs);
+		xpkt_xen_mask_names(xs.evt_mask, names, sizeof(names));
+		fprintf(stderr,
+			"xpkttrace record: xen: %u CPUs, %u KiB buffer each, mask 0x%08x (%s)\n",
+			xs.ncpus, xs.buffer_kb, xs.evt_mask, names);
+	}
 	{
 		double t0 = now_s(), last_t = t0, next_progress = t0 + 1;
 		uint64_t last_events = 0;
@@ -380,24 +501,36 @@ int cmd_record(int argc, char **argv)
 	/* --- the bundle --- */
 	{
 		struct xpkt_ftrace_stats fs;
+		struct xpkt_compress_stats cs = {0};
+		struct xpkt_xen_stats xs;
 		struct xpkt_source *s;
-		int failed = 0;
+		int failed = 0, xen_ok = 0;
 
+		memset(&xs, 0, sizeof(xs));
 		if (xpkt_ftrace_stop(st.ft, interrupted, &fs, &err)) {
 			die("%s", err.msg);
 			failed = 1;
 		}
+		if (st.xr) {
+			if (xpkt_xen_stop(st.xr, &xs, &err)) {
+				die("%s", err.msg);
+				failed = 1;
+			} else {
+				xen_ok = 1;
+			}
+		}
 		snprintf(m->created_by, sizeof(m->created_by), "xpkttrace record %s", XPKT_VERSION);
-		snprintf(m->mode, sizeof(m->mode), "native");
+		snprintf(m->mode, sizeof(m->mode), xen ? "xen" : "native");
 		m->tsc_hz = tsc_hz;
 		m->incomplete = interrupted || failed;
 		workload_line(m->workload, sizeof(m->workload), argc - optind, argv + optind);
 		s = &m->sources[m->nsources++];
-		snprintf(s->name, sizeof(s->name), "host");
-		s->domain = XPKT_DOM_HOST;
-		s->domid = XPKT_DOMID_NONE;
+		/* In a dom0 the Linux kernel is the driver domain's (netback, bridge, NIC). */
+		snprintf(s->name, sizeof(s->name), xen ? "dom0" : "host");
+		s->domain = xen ? XPKT_DOM_DOM0 : XPKT_DOM_HOST;
+		s->domid = xen ? 0 : XPKT_DOMID_NONE;
 		snprintf(s->format, sizeof(s->format), "ftrace");
-		snprintf(s->file, sizeof(s->file), "host.ftrace");
+		snprintf(s->file, sizeof(s->file), "%s", ftname);
 		snprintf(s->clock_name, sizeof(s->clock_name), "%s", xpkt_ftrace_clock(st.ft));
 		if (!strcmp(s->clock_name, "x86-tsc")) {
 			s->clock = XPKT_CLOCK_TSC;
@@ -427,6 +560,30 @@ int cmd_record(int argc, char **argv)
 			snprintf(s->filters[s->nfilters++].expr, sizeof(s->filters[0].expr), "%s",
 				 set->ev[i].filter);
 		}
+		if (xen_ok) {
+			char names[48];
+
+			s = &m->sources[m->nsources++];
+			snprintf(s->name, sizeof(s->name), "xen");
+			s->domain = XPKT_DOM_XEN;
+			s->domid = XPKT_DOMID_NONE;
+			snprintf(s->format, sizeof(s->format), "xentrace");
+			snprintf(s->file, sizeof(s->file), "xen.trace");
+			/* Xen stamps records with the raw TSC, the counter dom0's x86-tsc reads. */
+			snprintf(s->clock_name, sizeof(s->clock_name), "tsc");
+			s->clock = XPKT_CLOCK_TSC;
+			snprintf(s->offset_from, sizeof(s->offset_from), "recorder");
+			s->lost_events = xs.lost;
+			/*
+			 * The event mask is a filter applied where records are made: what it
+			 * excludes was never written, as for a tracefs filter.
+			 */
+			xpkt_xen_mask_names(xs.evt_mask, names, sizeof(names));
+			snprintf(s->filters[0].event, sizeof(s->filters[0].event), "xen:evt_mask");
+			snprintf(s->filters[0].expr, sizeof(s->filters[0].expr), "0x%08x %s",
+				 xs.evt_mask, names);
+			s->nfilters = 1;
+		}
 		for (unsigned i = 0; i < st.npc && m->nsources < XPKT_MAX_SOURCES; i++) {
 			uint64_t pk, lost;
 
@@ -452,17 +609,33 @@ int cmd_record(int argc, char **argv)
 			snprintf(s->offset_from, sizeof(s->offset_from), "recorder");
 			s->lost_events = lost;
 		}
+		/* Every recorder has stopped: compressing now takes nothing from the workload. */
+		if (compress && !failed)
+			compress_trace(ftdir, quiet, &cs);
 		if (xpkt_manifest_write(out, m, &err)) {
 			rc = die("%s", err.msg);
 			goto out;
 		}
+		if (!quiet && xen_ok)
+			fprintf(stderr,
+				"xpkttrace record: xen: %llu records, %.1f MB, %llu lost (%llu "
+				"reported by Xen, %llu in dropped windows)\n",
+				(unsigned long long)xs.counts.records,
+				(double)xs.counts.bytes / 1e6, (unsigned long long)xs.lost,
+				(unsigned long long)xs.counts.xen_lost,
+				(unsigned long long)xs.counts.dropped_records);
 		if (!quiet)
 			fprintf(stderr,
-				"xpkttrace record: %llu events, %.1f MB (%.1f bytes/event), %llu "
+				"xpkttrace record: %llu events, %.1f MB (%.1f bytes/event)%s, %llu "
 				"lost%s\n",
 				(unsigned long long)fs.events, (double)fs.bytes / 1e6,
 				fs.events ? (double)fs.bytes / (double)fs.events : 0.0,
-				(unsigned long long)fs.lost, m->incomplete ? ", incomplete" : "");
+				cs.files ? " raw" : "", (unsigned long long)fs.lost,
+				m->incomplete ? ", incomplete" : "");
+		if (!quiet && cs.files)
+			fprintf(stderr, "xpkttrace record: stored %.1f MB (%.1f bytes/event)\n",
+				(double)cs.out_bytes / 1e6,
+				fs.events ? (double)cs.out_bytes / (double)fs.events : 0.0);
 		if (child_done && WIFEXITED(status) && WEXITSTATUS(status) && !quiet)
 			fprintf(stderr, "xpkttrace record: command exited with status %d\n",
 				WEXITSTATUS(status));
@@ -474,6 +647,7 @@ out:
 		close(go_fd); /* the held workload reads EOF and exits */
 	if (child > 0 && !child_done)
 		waitpid(child, NULL, 0);
+	xpkt_xen_free(st.xr); /* disables Xen tracing if it was not stopped */
 	xpkt_ftrace_free(st.ft);
 	for (unsigned i = 0; i < st.npc; i++)
 		xpkt_pcap_free(st.pc[i]);
@@ -481,7 +655,7 @@ out:
 		/* Failed before any bundle existed: leave nothing behind. */
 		char cmd_path[4300];
 
-		snprintf(cmd_path, sizeof(cmd_path), "%s/host.ftrace", out);
+		snprintf(cmd_path, sizeof(cmd_path), "%s/%s", out, ftname);
 		if (access(cmd_path, F_OK) == 0) {
 			pid_t p = fork();
 

@@ -15,6 +15,14 @@
  * each field read must lie inside its event; pages are copied into a
  * zero-padded buffer so kbuffer's header reads never leave it. Anything wrong
  * is "FILE: offset N: what", never a crash.
+ *
+ * A CPU's file may be zstd-compressed (cpuN.raw.zst, named so in meta.json;
+ * capture/ftrace_compress.c): it is then decompressed as a stream, page by
+ * page, into the same page buffer (decode/zblock.c: memory is one page, a
+ * 128 KB input buffer and zstd's window), and the same page loop walks it. Errors in the
+ * compressed data name the compressed offset ("FILE.zst: offset N: zstd:
+ * ..."); errors inside a page name the offset in the decompressed data
+ * ("FILE.zst (decompressed): offset N: ..."), which is the raw file's offset.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +37,7 @@
 #include <kbuffer.h>
 
 #include "decode/stream.h"
+#include "decode/zblock.h"
 #include "tracepoints/tp_map.h"
 #include "tracepoints/tp_map_xen.h"
 
@@ -64,9 +73,11 @@ struct cursor {
 	int fd;
 	int cpu;
 	char path[4200];
-	uint64_t size;	   /* file bytes */
-	uint64_t next_off; /* file offset of the next page to load */
-	uint64_t page_off; /* file offset of the loaded page */
+	char name[4220];       /* for errors inside pages: path, or "path (decompressed)" */
+	struct xpkt_zblock *z; /* the file is zstd-compressed; NULL: raw pages */
+	uint64_t size;	       /* file bytes */
+	uint64_t next_off;     /* file offset of the next page to load */
+	uint64_t page_off;     /* file offset of the loaded page */
 	unsigned char *page;
 	struct kbuffer *kb;
 	int loaded;
@@ -269,6 +280,13 @@ static int open_cpus(struct ftrace_priv *p, json_t *cpus, struct xpkt_err *err)
 		if (c->fd < 0 || fstat(c->fd, &st))
 			return xpkt_err_set(err, "%s: %s", c->path, strerror(errno));
 		c->size = (uint64_t)st.st_size;
+		snprintf(c->name, sizeof(c->name), "%s", c->path);
+		if (strlen(c->path) > 4 && !strcmp(c->path + strlen(c->path) - 4, ".zst")) {
+			snprintf(c->name, sizeof(c->name), "%s (decompressed)", c->path);
+			c->z = xpkt_zblock_open(c->fd, c->path, err);
+			if (!c->z)
+				return -1;
+		}
 		c->page = calloc(1, (size_t)p->page_size + PAGE_PAD);
 		c->kb = kbuffer_alloc(ls, KBUFFER_ENDIAN_LITTLE);
 		if (!c->page || !c->kb)
@@ -286,25 +304,44 @@ static uint64_t rd_le(const unsigned char *b, unsigned n)
 	return v;
 }
 
+/* Reads the page at c->next_off into c->page; 1 read, 0 end of file, -1 error. */
+static int read_page(struct ftrace_priv *p, struct cursor *c, struct xpkt_err *err)
+{
+	ssize_t n;
+
+	if (c->z) {
+		n = xpkt_zblock_read(c->z, c->page, (size_t)p->page_size, err);
+		if (n < 0)
+			return -1;
+		if (n > 0 && n < p->page_size)
+			return xpkt_err_at(err, c->name, c->next_off,
+					   "truncated page (%zd of %ld bytes)", n, p->page_size);
+		return n > 0;
+	}
+	if (c->next_off >= c->size)
+		return 0;
+	if (c->size - c->next_off < (uint64_t)p->page_size)
+		return xpkt_err_at(err, c->path, c->next_off, "truncated page (%llu of %ld bytes)",
+				   (unsigned long long)(c->size - c->next_off), p->page_size);
+	n = pread(c->fd, c->page, (size_t)p->page_size, (off_t)c->next_off);
+	if (n != p->page_size)
+		return xpkt_err_at(err, c->path, c->next_off, "read failed: %s",
+				   n < 0 ? strerror(errno) : "short read");
+	return 1;
+}
+
 /* Loads the next page of c; 1 loaded, 0 end of file, -1 error. Emits nothing. */
 static int load_page(struct ftrace_priv *p, struct cursor *c, uint64_t *missed,
 		     struct xpkt_err *err)
 {
 	uint64_t commit, size;
-	ssize_t n;
+	int rc;
 
 	*missed = 0;
 	for (;;) {
-		if (c->next_off >= c->size)
-			return 0;
-		if (c->size - c->next_off < (uint64_t)p->page_size)
-			return xpkt_err_at(
-			    err, c->path, c->next_off, "truncated page (%llu of %ld bytes)",
-			    (unsigned long long)(c->size - c->next_off), p->page_size);
-		n = pread(c->fd, c->page, (size_t)p->page_size, (off_t)c->next_off);
-		if (n != p->page_size)
-			return xpkt_err_at(err, c->path, c->next_off, "read failed: %s",
-					   n < 0 ? strerror(errno) : "short read");
+		rc = read_page(p, c, err);
+		if (rc <= 0)
+			return rc;
 		c->page_off = c->next_off;
 		c->next_off += (uint64_t)p->page_size;
 		commit = rd_le(c->page + 8, (unsigned)p->long_size);
@@ -312,7 +349,7 @@ static int load_page(struct ftrace_priv *p, struct cursor *c, uint64_t *missed,
 		if (size > (uint64_t)p->page_size - p->hdr_size ||
 		    ((commit & MISSED_STORED) &&
 		     size + (uint64_t)p->long_size > (uint64_t)p->page_size - p->hdr_size))
-			return xpkt_err_at(err, c->path, c->page_off + 8,
+			return xpkt_err_at(err, c->name, c->page_off + 8,
 					   "page commit size %llu does not fit a %ld-byte page",
 					   (unsigned long long)size, p->page_size);
 		if (commit & MISSED_EVENTS)
@@ -322,7 +359,7 @@ static int load_page(struct ftrace_priv *p, struct cursor *c, uint64_t *missed,
 		if (!size && !*missed)
 			continue; /* empty page: nothing to read */
 		if (kbuffer_load_subbuffer(c->kb, c->page) < 0)
-			return xpkt_err_at(err, c->path, c->page_off, "bad page header");
+			return xpkt_err_at(err, c->name, c->page_off, "bad page header");
 		c->loaded = 1;
 		return 1;
 	}
@@ -413,7 +450,7 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 	int id;
 
 	if (rsize < 2)
-		return xpkt_err_at(err, c->path, off, "event record of %u bytes", rsize);
+		return xpkt_err_at(err, c->name, off, "event record of %u bytes", rsize);
 	id = (int)rd_le(rec, 2);
 	for (unsigned i = 0; i < p->nmaps; i++)
 		if (p->maps[i].tep_id == id)
@@ -427,7 +464,7 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 	do {                                                                                       \
 		if (em->f.present) {                                                               \
 			if (get_num(rec, rsize, &em->f, &v))                                       \
-				return xpkt_err_at(err, c->path, off,                              \
+				return xpkt_err_at(err, c->name, off,                              \
 						   "%s:%s record too short for field %s",          \
 						   em->m->system, em->m->event, em->f.name);       \
 			dst;                                                                       \
@@ -445,7 +482,7 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 		char name[16];
 
 		if (get_str(rec, rsize, &em->dev, name, sizeof(name)))
-			return xpkt_err_at(err, c->path, off,
+			return xpkt_err_at(err, c->name, off,
 					   "%s:%s device name outside the record", em->m->system,
 					   em->m->event);
 		ev->ifindex = ifindex_of(p->src, name);
@@ -530,7 +567,7 @@ static int cursor_advance(struct ftrace_priv *p, struct cursor *c, struct xpkt_e
 				       (rd_le(c->page + 8, (unsigned)p->long_size) & COMMIT_MASK);
 
 			if (size < 0 || rel > end || (uint64_t)size > end - rel)
-				return xpkt_err_at(err, c->path, c->page_off + rel,
+				return xpkt_err_at(err, c->name, c->page_off + rel,
 						   "event of %d bytes overruns the page", size);
 			rc = map_record(p, c, data, (unsigned)size, c->page_off + rel, &c->pending,
 					err);
@@ -578,6 +615,7 @@ static void free_priv(struct ftrace_priv *p)
 	if (!p)
 		return;
 	for (int i = 0; p->cpus && i < p->ncpus; i++) {
+		xpkt_zblock_close(p->cpus[i].z);
 		if (p->cpus[i].fd >= 0)
 			close(p->cpus[i].fd);
 		free(p->cpus[i].page);

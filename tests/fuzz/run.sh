@@ -57,6 +57,22 @@ seed_ftrace() {
 	return 0
 }
 
+seed_ftrace_zst() {
+	# First byte = mode (fuzz_ftrace_zst.c): 0x00 the rest is the .zst file,
+	# 0x01 the rest is raw pages the target compresses itself.
+	local raw
+	raw=$(mktemp -d)
+	seed_ftrace "$raw"
+	{ printf '\x01'; cat "$raw/one-page"; } >"$1/pages-one"
+	{ printf '\x01'; cat "$raw/two-pages"; } >"$1/pages-two"
+	if command -v zstd >/dev/null; then
+		{ printf '\x00'; zstd -q -c --check "$raw/two-pages"; } >"$1/zst-two"
+		{ printf '\x00'; zstd -q -c "$raw/one-page" | head -c 40; } >"$1/zst-cut"
+	fi
+	rm -rf "$raw"
+	return 0
+}
+
 for name in "$@"; do
 	bin=$O/fuzz/$name
 	corpus=$O/fuzz/corpus-$name
@@ -66,6 +82,7 @@ for name in "$@"; do
 	fuzz_xentrace) seed_xentrace "$corpus" ;;
 	fuzz_kev) seed_kev "$corpus" ;;
 	fuzz_ftrace) seed_ftrace "$corpus" ;;
+	fuzz_ftrace_zst) seed_ftrace_zst "$corpus" ;;
 	esac
 	if [ ! -x "$bin" ]; then
 		echo "fuzz: $name: $bin missing" >&2
