@@ -70,6 +70,10 @@ struct xpkt_ftrace_rec {
 	 * and the errno of a probe the kernel refused (then not recorded) */
 	char kp_group[32];
 	int kp_created[XPKT_EVSET_MAX];
+	/* removed again at the end: still "created" for meta.json and the
+	 * manifest, which are written after the removal and list what is in the
+	 * trace (clearing kp_created there dropped every kprobe from both) */
+	int kp_removed[XPKT_EVSET_MAX];
 	int kp_errno[XPKT_EVSET_MAX];
 	char kp_remove[XPKT_EVSET_MAX][96]; /* "-:GROUP/NAME", for the crash handler */
 	char kprobe_events[4200];
@@ -229,8 +233,9 @@ static void create_kprobes(struct xpkt_ftrace_rec *r)
 static void remove_kprobes(struct xpkt_ftrace_rec *r)
 {
 	for (unsigned i = 0; r->set && i < r->set->n; i++)
-		if (r->kp_created[i] && !kprobe_cmd(r->kprobe_events, r->kp_remove[i]))
-			r->kp_created[i] = 0;
+		if (r->kp_created[i] && !r->kp_removed[i] &&
+		    !kprobe_cmd(r->kprobe_events, r->kp_remove[i]))
+			r->kp_removed[i] = 1;
 }
 
 static int copy_out(const char *src_dir, const char *src, const char *dst_dir, const char *dst,
@@ -832,7 +837,7 @@ void xpkt_ftrace_emergency_cleanup(void)
 	for (unsigned i = 0; r->set && i < r->set->n; i++) {
 		int fd;
 
-		if (!r->kp_created[i])
+		if (!r->kp_created[i] || r->kp_removed[i])
 			continue;
 		fd = open(r->kprobe_events, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (fd < 0)
