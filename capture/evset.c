@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* evset.c - choose the events of a recording (see evset.h). */
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,6 +112,89 @@ static int resolve_native(const char *dir, struct xpkt_evset *set, struct xpkt_e
 	return 0;
 }
 
+/*
+ * The "xen-dom0" set: what a Xen driver domain's kernel contributes to the
+ * stages (tracepoints/stages.c). Every event of the patched netback
+ * (netback-patch/, system xen_netback; "*": whatever the loaded module
+ * defines, so events no stage maps yet are in the trace for later), the
+ * device points where a guest's packet enters and leaves dom0's stack (the
+ * vif's netif_receive_skb after netback's hand-off, the NIC's
+ * net_dev_queue / net_dev_start_xmit, the reverse for RX), and skb
+ * lifetimes. No TCP rows: bridged guest traffic never reaches dom0's TCP.
+ * Rows of tp_map.c keep their capture filters (header-only frames,
+ * tp_map.c); the kprobe points are added as in the native set.
+ */
+static const struct {
+	const char *system, *event;
+} xen_dom0_rows[] = {
+    {"xen_netback", "*"},	  {"net", "net_dev_queue"}, {"net", "net_dev_start_xmit"},
+    {"net", "netif_receive_skb"}, {"skb", "kfree_skb"},	    {"skb", "consume_skb"},
+};
+
+/* Adds every event of system (a directory of events/); 0 if it has none. */
+static int add_system(const char *dir, const char *system, struct xpkt_evset *set, unsigned *added,
+		      struct xpkt_err *err)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	*added = 0;
+	snprintf(path, sizeof(path), "%s/events/%s", dir, system);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!rc && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || !has_event(dir, system, de->d_name))
+			continue; /* "enable", "filter": files of the system, not events */
+		rc = add(set, system, de->d_name, NULL, err);
+		if (!rc)
+			(*added)++;
+	}
+	closedir(d);
+	return rc;
+}
+
+static int resolve_xen_dom0(const char *dir, struct xpkt_evset *set, struct xpkt_err *err)
+{
+	unsigned nk;
+	const char *const *kp = xpkt_tp_kprobe_points(&nk);
+	int kprobes = xpkt_evset_kprobes_available(dir);
+	char name[128];
+
+	for (size_t i = 0; i < sizeof(xen_dom0_rows) / sizeof(xen_dom0_rows[0]); i++) {
+		const char *sys = xen_dom0_rows[i].system, *ev = xen_dom0_rows[i].event;
+		const struct xpkt_tp_map *row;
+		unsigned added = 0;
+
+		if (!strcmp(ev, "*")) {
+			if (add_system(dir, sys, set, &added, err))
+				return -1;
+		} else if (has_event(dir, sys, ev)) {
+			row = xpkt_tp_find(sys, ev);
+			if (add(set, sys, ev, row ? row->filter : NULL, err))
+				return -1;
+			added = 1;
+		}
+		if (!added) {
+			/* e.g. the distro netback, without the patch's tracepoints */
+			snprintf(name, sizeof(name), "%s:%s", sys, ev);
+			add_unavailable(set, name);
+		}
+	}
+	for (unsigned i = 0; i < nk; i++) {
+		if (kprobes) {
+			if (add(set, "kprobe", kp[i], NULL, err))
+				return -1;
+			continue;
+		}
+		snprintf(name, sizeof(name), "kprobe:%s", kp[i]);
+		add_unavailable(set, name);
+	}
+	return 0;
+}
+
 int xpkt_evset_resolve(const char *spec, const char *dir, struct xpkt_evset *set,
 		       struct xpkt_err *err)
 {
@@ -119,6 +203,8 @@ int xpkt_evset_resolve(const char *spec, const char *dir, struct xpkt_evset *set
 	memset(set, 0, sizeof(*set));
 	if (!spec || !strcmp(spec, "native"))
 		return resolve_native(dir, set, err);
+	if (!strcmp(spec, "xen-dom0"))
+		return resolve_xen_dom0(dir, set, err);
 	if (strlen(spec) >= sizeof(buf))
 		return xpkt_err_set(err, "event list too long");
 	strcpy(buf, spec);

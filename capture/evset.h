@@ -34,7 +34,10 @@ struct xpkt_evset {
 };
 
 /*
- * spec: NULL or "native", or a comma list of system:event ("kprobe:FUNC"
+ * spec: NULL or "native"; "xen-dom0" (a Xen driver domain: every
+ * xen_netback event of the patched netback, the net device and skb
+ * lifetime rows dom0's stages use, with their filters, and the kprobe
+ * points; absent ones go to the unavailable list); or a comma list of system:event ("kprobe:FUNC"
  * for a point of xpkt_tp_kprobe_points, where kprobes are available). tracing_dir:
  * the tracefs mount (NULL: libtracefs finds it); tests pass a fake tree.
  */

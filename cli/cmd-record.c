@@ -45,7 +45,9 @@ static const char record_usage[] =
     "\n usage: xpkttrace record [<options>] [--] COMMAND [ARGS...]\n\n"
     "    -o, --output <dir>        bundle directory to create (default xpkt.bundle)\n"
     "    -e, --events <set>        'native' (default: every tracepoint this kernel has\n"
-    "                              of the native set) or a comma list of system:event\n"
+    "                              of the native set), 'xen-dom0' (a Xen dom0: the\n"
+    "                              patched netback's events, device and skb events,\n"
+    "                              kprobes) or a comma list of system:event\n"
     "    -i, --iface <dev[,dev]>   also capture the wire on these devices (pcap)\n"
     "    -f, --filter <expr>       pcap filter expression for --iface\n"
     "    -d, --duration <secs>     stop after this long (the command is then ended)\n"
@@ -548,9 +550,13 @@ int cmd_record(int argc, char **argv)
 			int e;
 			const char *k = xpkt_ftrace_refused(st.ft, i, &e);
 
-			if (k)
-				snprintf(s->unavailable[s->nunavailable++],
-					 sizeof(s->unavailable[0]), "kprobe:%.48s", k);
+			if (!k)
+				continue;
+			snprintf(s->unavailable[s->nunavailable++], sizeof(s->unavailable[0]),
+				 "kprobe:%.48s", k);
+			if (!quiet)
+				fprintf(stderr, "xpkttrace record: kprobe %s refused: %s\n", k,
+					strerror(e));
 		}
 		for (unsigned i = 0; i < set->n && s->nfilters < XPKT_MAX_FILTERS; i++) {
 			if (!set->ev[i].filter[0])

@@ -66,24 +66,57 @@ else
 	bad "wire.pcap missing or empty"
 fi
 
-# 4. xpkttrace decodes the hypervisor trace, and says how many records Xen lost.
-if [ -s "$RUN/xentrace.bin" ]; then
-	if "$X" xen-stat --json "$RUN/xentrace.bin" >"$RUN/xen-stat.json" 2>"$RUN/xen-stat.err"; then
-		lost=$(jq -r '.lost_records // "absent"' "$RUN/xen-stat.json")
-		sz=$(stat -c %s "$RUN/xentrace.bin")
-		if [ "$lost" != absent ]; then
-			ok "xen-stat: xentrace.bin $sz bytes decoded, lost_records $lost"
-		else
-			bad "xen-stat: no lost_records in its JSON"
-		fi
+# 4. The patched modules: loaded in place of the distro's, and their tracepoints
+# exist (dom0: xen_netback, the domU: xen_netfront). Skipped when the run was
+# given no replacement module (make testbed builds both; see the top Makefile).
+NB_PATCHED=0
+nb_line=$(grep -a 'module xen-netback:' "$RUN/serial.log" 2>/dev/null | tr -d '\r' | tail -1)
+case $nb_line in
+*"failed to load"*) bad "dom0: $nb_line" ;;
+*replacement*)
+	n=$(grep -a 'tracepoints xen_netback:' "$RUN/serial.log" | tr -d '\r' | tail -1 | sed -n 's/.*xen_netback: \([0-9]*\) events.*/\1/p')
+	if [ "${n:-0}" -gt 0 ]; then
+		NB_PATCHED=1
+		ok "dom0: patched xen-netback loaded, $n xen_netback tracepoints"
 	else
-		bad "xen-stat xentrace.bin: $(head -1 "$RUN/xen-stat.err")"
+		bad "dom0: patched xen-netback loaded but no xen_netback tracepoints"
+	fi
+	;;
+*) echo "testbed-check: skip  dom0: distro xen-netback (no replacement module given)" ;;
+esac
+nf_line=$(grep -a 'netfront: loaded' "$RUN/domU-console.log" 2>/dev/null | tr -d '\r' | tail -1)
+if [ -f "$RUN/stage/domu/opt/xpkttrace/modules/xen-netfront.ko" ]; then
+	n=$(grep -a 'tracepoints xen_netfront:' "$RUN/domU-console.log" 2>/dev/null | tr -d '\r' | tail -1 | sed -n 's/.*xen_netfront: \([0-9]*\) events.*/\1/p')
+	if [[ "$nf_line" == *"loaded replacement"* ]] && [ "${n:-0}" -gt 0 ]; then
+		ok "domU: patched xen-netfront loaded, $n xen_netfront tracepoints"
+	else
+		bad "domU: patched xen-netfront: '${nf_line:-no load line}', ${n:-no} xen_netfront tracepoints"
 	fi
 else
-	bad "xentrace.bin missing or empty"
+	echo "testbed-check: skip  domU: distro xen-netfront (no replacement module given)"
 fi
 
-# 5. The dom0 bundle, when xpkttrace was in dom0, decodes.
+# 5. The hypervisor trace decodes, and Xen lost none of it. `record --xen` puts it
+# in the bundle (xen.trace); XPKT_TESTBED_XENTRACE=1 runs xentrace (xentrace.bin).
+XT=$RUN/dom0/xen.trace
+[ -s "$XT" ] || XT=$RUN/xentrace.bin
+if [ -s "$XT" ]; then
+	if "$X" xen-stat --json "$XT" >"$RUN/xen-stat.json" 2>"$RUN/xen-stat.err"; then
+		lost=$(jq -r '.lost_records // "absent"' "$RUN/xen-stat.json")
+		sz=$(stat -c %s "$XT")
+		if [ "$lost" = 0 ]; then
+			ok "xen-stat: $(basename "$XT") $sz bytes decoded, lost_records 0"
+		else
+			bad "xen-stat: $(basename "$XT") $sz bytes, lost_records $lost"
+		fi
+	else
+		bad "xen-stat $(basename "$XT"): $(head -1 "$RUN/xen-stat.err")"
+	fi
+else
+	bad "no hypervisor trace (dom0/xen.trace or xentrace.bin)"
+fi
+
+# 6. The dom0 bundle, when xpkttrace was in dom0, decodes.
 if [ -d "$RUN/dom0" ]; then
 	if "$X" report "$RUN/dom0" >"$RUN/dom0-report.txt" 2>"$RUN/dom0-report.err" &&
 		"$X" report --json -o "$RUN/dom0-report.json" "$RUN/dom0" 2>>"$RUN/dom0-report.err"; then
@@ -93,6 +126,59 @@ if [ -d "$RUN/dom0" ]; then
 	fi
 else
 	echo "testbed-check: skip  no dom0 bundle (XPKTTRACE was not put in dom0)"
+fi
+
+# 7. The merged bundle (testbed/bundle.sh: passive guest1 + dom0 + xen + wire).
+B=$RUN/bundle
+if [ -f "$B/manifest.json" ]; then
+	M=$B/manifest.json
+	srcs=$(jq -r '[.sources[].name] | join(",")' "$M")
+	want=guest1,dom0,xen,wire
+	[ -s "$RUN/xentrace.bin" ] && want=guest1,dom0,wire # XPKT_TESTBED_XENTRACE=1: Xen's trace is apart
+	[ "$srcs" = $want ] && ok "bundle: sources $srcs" || bad "bundle: sources '$srcs', expected $want"
+	# dom0's devices with the kinds stage rows select on (capture/host.c).
+	kinds=$(jq -r '.sources[] | select(.name == "dom0") | .ifaces[] |
+		"\(.name)=\(.kind)\(if .kind == "vif" then "(\(.domid).\(.handle))" else "" end)"' "$M" | tr '\n' ' ')
+	if grep -q '=nic ' <<<"$kinds" && grep -q 'vif1.0=vif(1.0)' <<<"$kinds" && grep -q 'xenbr0=bridge' <<<"$kinds"; then
+		ok "bundle: dom0 devices $kinds"
+	else
+		bad "bundle: dom0 devices '$kinds' (want a nic, vif1.0=vif(1.0), xenbr0=bridge)"
+	fi
+	wf=$(jq -r '.sources[] | select(.name == "wire") | "\(.offset_from) \(.offset_ns)"' "$M")
+	echo "testbed-check: info  bundle: wire clock offset_from/offset_ns: $wf"
+	if "$X" events --json "$B" >"$RUN/events.json" 2>"$RUN/events.err"; then
+		jq -r '.sources[] | "\(.name): \(.total) events, \(.lost_events) lost"' "$RUN/events.json" |
+			while read -r l; do echo "testbed-check: info  events $l"; done
+		nlost=$(jq '[.sources[].lost_events] | add' "$RUN/events.json")
+		[ "$nlost" = 0 ] && ok "events: 0 lost in every source" || bad "events: $nlost lost ($(jq -c '[.sources[] | {(.name): .lost_events}] | add' "$RUN/events.json"))"
+		if [ $NB_PATCHED = 1 ]; then
+			for e in tx_copy tx_map tx_deliver rx_copy rx_notify; do
+				n=$(jq -r --arg e "xen_netback:$e" '.sources[] | select(.name == "dom0") | .events[$e] // 0' "$RUN/events.json")
+				[ "$n" -gt 0 ] && ok "events: dom0 xen_netback:$e $n" || bad "events: dom0 has no xen_netback:$e"
+			done
+		fi
+		# br_forward: the one kprobe a dom0 stage maps (tp_map.c); recorded unless
+		# the manifest lists it unavailable, and then it fired (every bridged frame).
+		if jq -e '.sources[] | select(.name == "dom0") | .unavailable // [] | index("kprobe:br_forward")' "$M" >/dev/null; then
+			echo "testbed-check: info  kprobe:br_forward unavailable in dom0 (manifest)"
+		else
+			n=$(jq -r '.sources[] | select(.name == "dom0") | .events["bridge:br_forward"] // 0' "$RUN/events.json")
+			[ "$n" -gt 0 ] && ok "events: dom0 kprobe br_forward $n" || bad "events: kprobe:br_forward recorded but no events"
+		fi
+		n=$(jq -r '.sources[] | select(.name == "xen") | .total' "$RUN/events.json")
+		[ "${n:-0}" -gt 0 ] && ok "events: xen $n records decoded" || bad "events: no xen records"
+	else
+		bad "events bundle: $(head -1 "$RUN/events.err")"
+	fi
+	if "$X" report "$B" >"$RUN/report.txt" 2>"$RUN/report.err" &&
+		"$X" report --json -o "$RUN/report.json" "$B" 2>>"$RUN/report.err"; then
+		ok "report bundle: $(jq -r '"\(.events_read) events read, packets tx \(.packets.tx.total) rx \(.packets.rx.total)"' "$RUN/report.json")"
+		echo "testbed-check: info  stages with counts: $(jq -r '[.stages[] | select(.count > 0) | "\(.direction):\(.name)=\(.count)"] | join(" ")' "$RUN/report.json")"
+	else
+		bad "report bundle: $(head -1 "$RUN/report.err")"
+	fi
+elif [ -d "$RUN/dom0" ]; then
+	bad "no merged bundle ($B; testbed/bundle.sh failed?)"
 fi
 [ $FAILS -eq 0 ] || tb_die "$FAILS check(s) failed for $RUN"
 tb_log "all checks passed for $RUN"

@@ -18,6 +18,8 @@
 #                           xen-netfront.ko for the domU); default: the patched
 #                           modules netback-patch/ and netfront-patch/ built, if any
 #   IPERF_SECONDS (10), XENTRACE_MASK, XENTRACE_PAGES    scenario parameters
+#   XPKT_TESTBED_XENTRACE=1  record the hypervisor with xentrace (xentrace.bin)
+#                           instead of `xpkttrace record --xen` (comparison)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 IMG=${1:?usage: prepare.sh IMAGES RUNDIR SCENARIO}
@@ -42,6 +44,7 @@ XENTRACE_MASK=${XENTRACE_MASK:-0x00b2f000}
 XENTRACE_PAGES=${XENTRACE_PAGES:-8192}
 WAIT_S=$WAIT_S
 RECORD_MAX_S=$((WAIT_S * 2 + 60))
+XPKT_TESTBED_XENTRACE=${XPKT_TESTBED_XENTRACE:-0}
 EOT
 
 # Replacement modules: by file name, xen-netfront.ko goes to the domU, the rest to dom0.

@@ -6,7 +6,8 @@
 #
 # Results in testbed/out/RUN/ (RUN = UTC time stamp; testbed/out/latest points
 # at the newest): serial.log, wire.pcap, xentrace.bin, dom0/ (the xpkttrace
-# bundle, when XPKTTRACE names a binary), iperf3-to-guest.json and
+# bundle, when XPKTTRACE names a binary), bundle/ (dom0/ plus the wire, testbed/bundle.sh),
+# iperf3-to-guest.json and
 # iperf3-from-guest.json, domU-console.log, xen-dmesg.txt, times.txt.
 # Environment: see build.sh, prepare.sh; XPKT_TESTBED_OUT (default testbed/out),
 # XPKT_TESTBED_TIMEOUT (QEMU's limit, default 900 s).
@@ -52,6 +53,8 @@ wait $QPID || QRC=$?
 trap - EXIT
 t_boot=$(($(date +%s) - t))
 [ -f "$RUN/dom0.img" ] && "$TB_DIR/collect.sh" "$RUN"
+# dom0's recording + the wire: RUN/bundle (what check.sh reports on).
+[ -d "$RUN/dom0" ] && { "$TB_DIR/bundle.sh" "$RUN" || tb_log "warning: no merged bundle"; }
 ln -sfn "$(basename "$RUN")" "$OUTD/latest"
 printf 'build_s %s\nboot_run_s %s\nimages %s\n' "$t_build" "$t_boot" "$IMG" >"$RUN/times.txt"
 done_line=$(grep -a 'TESTBED DONE' "$RUN/serial.log" | tr -d '\r')

@@ -20,6 +20,7 @@ await() {
 	exit 1
 }
 n0=$(count)
+/opt/xpkttrace/testbed/nic-marker.sh || say "warning: clock markers failed"
 say "TESTBED READY to-guest"
 await $((n0 + 1))
 say "TESTBED READY from-guest"

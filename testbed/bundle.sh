@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# testbed/bundle.sh - one bundle of a run: dom0's recording plus the wire.
+#
+#   testbed/bundle.sh RUNDIR
+#
+# RUNDIR/dom0 is what `xpkttrace record --xen` wrote in dom0 (sources dom0 and
+# xen). RUNDIR/bundle is that bundle (files hard-linked, the recording stays
+# as it was) with QEMU's filter-dump capture added as source "wire"
+# (wire.pcap, hard-linked too) in its manifest.
+#
+# The wire's clock: QEMU stamps pcap records with the host's realtime clock;
+# dom0's and Xen's stamps are the TSC QEMU emulates. The offset between them
+# comes from the clock markers (guest/nic-marker.sh): dom0's TSC at
+# net_dev_start_xmit of each 1242-byte ICMP echo to 10.0.0.99 on the NIC
+# (marker-dom0.txt) and the same frames' pcap times, paired in order;
+# offset_ns = min(wire_ns - tsc_ns) over the pairs ("offset_from": "estimated",
+# the pairs' spread on stderr). Without markers the source says
+# "offset_from": "unaligned" and offset_ns 0.
+#
+# Without a guest recording the domU is added as a passive domain: source
+# "guest1" (domid 1, its addresses from guest/domU-init, an empty guest1.kev),
+# so the correlator can tell RX wire segments (to the guest) from TX ones.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+RUN=${1:?usage: bundle.sh RUNDIR}
+[ -f "$RUN/dom0/manifest.json" ] || tb_die "$RUN/dom0/manifest.json: no dom0 bundle"
+[ -s "$RUN/wire.pcap" ] || tb_die "$RUN/wire.pcap: no wire capture"
+B=$RUN/bundle
+rm -rf "$B"
+cp -al "$RUN/dom0" "$B"
+rm "$B/manifest.json"
+ln "$RUN/wire.pcap" "$B/wire.pcap"
+WIRE_TIMES=$RUN/marker-wire.txt
+# frame.time_epoch: seconds with the pcap's microseconds.
+tshark -r "$RUN/wire.pcap" -n -Y 'icmp.type == 8 && ip.dst == 10.0.0.99 && frame.len == 1242' \
+	-T fields -e frame.time_epoch 2>/dev/null >"$WIRE_TIMES" || : >"$WIRE_TIMES"
+python3 - "$RUN/dom0/manifest.json" "$RUN/marker-dom0.txt" "$WIRE_TIMES" "$B/manifest.json.tmp" <<'PY'
+import json, re, sys
+from decimal import Decimal
+man, dom0_markers, wire_markers, out = sys.argv[1:]
+m = json.load(open(man))
+hz = int(m["tsc_hz"])
+tsc = []
+try:
+    for line in open(dom0_markers):
+        # "ping-123 [000] d..1. 1234567890123: net_dev_start_xmit: dev=..."
+        g = re.search(r"\s(\d+): net_dev_start_xmit:", line)
+        if g:
+            tsc.append(int(g.group(1)))
+except FileNotFoundError:
+    pass
+wire = [int(Decimal(l.strip()) * 1000000000) for l in open(wire_markers) if l.strip()]
+src = {"name": "wire", "domain": "wire", "format": "pcap", "file": "wire.pcap",
+       "clock": "realtime", "timebase": "ns", "tsc_offset": 0, "offset_ns": 0,
+       "offset_from": "unaligned", "lost_events": 0}
+n = min(len(tsc), len(wire))
+if n:
+    # the timebase's own conversion (correlator/timebase.c): ticks * 1e9 / hz
+    d = [wire[i] - tsc[i] * 1000000000 // hz for i in range(n)]
+    src["offset_ns"] = min(d)
+    src["offset_from"] = "estimated"
+    print(f"testbed: wire clock: {n} marker pairs, offset_ns {min(d)}, spread {max(d) - min(d)} ns",
+          file=sys.stderr)
+else:
+    print(f"testbed: wire clock: no marker pairs (dom0 {len(tsc)}, wire {len(wire)}): unaligned",
+          file=sys.stderr)
+m["sources"] = [s for s in m["sources"] if s.get("name") != "wire"] + [src]
+if not any(s.get("domain") == "guest" for s in m["sources"]):
+    # The domU as a passive domain: declared, with the addresses guest/domU-init
+    # gives it (they tell the wire's RX segments from TX ones, and start RX
+    # packets at wire_rx), and no events (an empty .kev: the 64-byte header of
+    # docs/bundle.md, domain 0 = guest, domid 1).
+    import struct
+    hdr = b"XPKTKEV1" + struct.pack("<IIIIQ", 1, 80, 0, 1, hz) + bytes(32)
+    open(out.rsplit("/", 1)[0] + "/guest1.kev", "wb").write(hdr)
+    m["sources"].insert(0, {
+        "name": "guest1", "domain": "guest", "domid": 1, "format": "kev", "file": "guest1.kev",
+        "clock": "x86-tsc", "timebase": "tsc", "tsc_offset": 0, "offset_ns": 0,
+        "offset_from": "tsc_mode=native", "lost_events": 0,
+        "addrs": ["10.0.2.15", "10.0.0.2"], "unavailable": ["agent:not-run"]})
+json.dump(m, open(out, "w"), indent=2)
+PY
+mv "$B/manifest.json.tmp" "$B/manifest.json"
+tb_log "bundle $B: sources $(jq -r '[.sources[].name] | join(", ")' "$B/manifest.json")"
