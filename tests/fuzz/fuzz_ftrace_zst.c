@@ -18,33 +18,9 @@
 #include <zstd.h>
 
 #include "decode/stream.h"
+#include "tests/ftrace_formats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static const char header_page[] = "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
-				  "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
-				  "\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
-				  "\tfield: char data;\toffset:16;\tsize:4080;\tsigned:0;\n";
-
-#define COMMON                                                                                     \
-	"format:\n"                                                                                \
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"                     \
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"                     \
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"             \
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
-
-static const char fmt_queue[] =
-    "name: net_dev_queue\nID: 2304\n" COMMON
-    "\tfield:void * skbaddr;\toffset:8;\tsize:8;\tsigned:0;\n"
-    "\tfield:unsigned int len;\toffset:16;\tsize:4;\tsigned:0;\n"
-    "\tfield:__data_loc char[] name;\toffset:20;\tsize:4;\tsigned:0;\n\n"
-    "print fmt: \"dev=%s skbaddr=%p len=%u\", __get_str(name), REC->skbaddr, REC->len\n";
-
-static const char fmt_kfree[] =
-    "name: kfree_skb\nID: 1500\n" COMMON "\tfield:void * skbaddr;\toffset:8;\tsize:8;\tsigned:0;\n"
-    "\tfield:void * location;\toffset:16;\tsize:8;\tsigned:0;\n"
-    "\tfield:enum skb_drop_reason reason;\toffset:36;\tsize:4;\tsigned:0;\n\n"
-    "print fmt: \"skbaddr=%p\", REC->skbaddr\n";
 
 static const char meta[] =
     "{\"subbuf_size\": 4096, \"long_size\": 8,"
