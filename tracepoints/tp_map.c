@@ -52,7 +52,7 @@ static const struct xpkt_tp_map maps[] = {
     {"skb", "kfree_skb", XPKT_EV_KFREE_SKB, SKB, NULL, NULL, "reason", XPKT_TP_NATIVE, NULL},
     /* kprobe events (xpkt_tp_kprobes below); "skb" is the fetch argument's name */
     {"kprobe", "__ip_queue_xmit", XPKT_EV_TCP_XMIT, "skb", NULL, NULL, NULL, 0, NULL},
-    {"kprobe", "br_forward", XPKT_EV_BR_FORWARD, "skb", NULL, NULL, NULL, 0, NULL},
+    {"kprobe", "br_forward", XPKT_EV_BR_FORWARD, "skb", NULL, "dev", NULL, 0, NULL},
 };
 
 /*
@@ -70,7 +70,9 @@ static const struct xpkt_tp_map maps[] = {
  */
 static const struct xpkt_tp_kprobe kprobes[] = {
     {"__ip_queue_xmit", "sk=%di:x64 skb=%si:x64"},
-    {"br_forward", "port=%di:x64 skb=%si:x64"},
+    /* dev: to->dev->name, the egress port's device (struct net_bridge_port
+     * begins with br, then dev, at offset 8; name is net_device's first member) */
+    {"br_forward", "port=%di:x64 skb=%si:x64 dev=+0(+8(%di)):string"},
     {"skb_copy_bits", "skb=%di:x64 offset=%si:s32 len=%cx:s32"},
     {"tcp_collapse", "sk=%di:x64 skb=%cx:x64 start=%r9:u32"},
 };

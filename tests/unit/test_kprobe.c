@@ -150,6 +150,8 @@ static void test_with_kprobes(void **state)
 	assert_non_null(strstr(set.ev[i].kprobe, " skb=%si:x64"));
 	i = find_ev(&set, "kprobe", "br_forward");
 	assert_non_null(strstr(set.ev[i].kprobe, " skb=%si:x64"));
+	/* the egress port's device name, so the bridge rows' device kinds match */
+	assert_non_null(strstr(set.ev[i].kprobe, " dev=+0(+8(%di)):string"));
 	/* skb_copy_bits(skb, offset, to, len): skb 1st (%di), len 4th (%cx) */
 	i = find_ev(&set, "kprobe", "skb_copy_bits");
 	assert_non_null(strstr(set.ev[i].kprobe, " skb=%di:x64"));
@@ -176,6 +178,7 @@ static void test_kprobe_map(void **state)
 	m = xpkt_tp_find("kprobe", "br_forward");
 	assert_non_null(m);
 	assert_int_equal(m->id, XPKT_EV_BR_FORWARD);
+	assert_string_equal(m->dev, "dev");
 }
 
 static void test_kprobe_lines(void **state)
