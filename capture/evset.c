@@ -8,6 +8,8 @@
 #include "capture/evset.h"
 #include "tracepoints/tp_map.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 static int has_event(const char *dir, const char *system, const char *event)
 {
 	char path[4096];
@@ -124,9 +126,11 @@ static int resolve_native(const char *dir, struct xpkt_evset *set, struct xpkt_e
  * Rows of tp_map.c keep their capture filters (header-only frames,
  * tp_map.c); the kprobe points are added as in the native set.
  */
-static const struct {
+struct evset_row {
 	const char *system, *event;
-} xen_dom0_rows[] = {
+};
+
+static const struct evset_row xen_dom0_rows[] = {
     {"xen_netback", "*"},	  {"net", "net_dev_queue"}, {"net", "net_dev_start_xmit"},
     {"net", "netif_receive_skb"}, {"skb", "kfree_skb"},	    {"skb", "consume_skb"},
 };
@@ -156,15 +160,43 @@ static int add_system(const char *dir, const char *system, struct xpkt_evset *se
 	return rc;
 }
 
-static int resolve_xen_dom0(const char *dir, struct xpkt_evset *set, struct xpkt_err *err)
+/*
+ * The "xen-guest" set: what a PV domU's kernel contributes (the guest
+ * agent). Every event of the patched netfront (netfront-patch/, system
+ * xen_netfront: grant claim, notify, tx completion, RX request/response and
+ * delivery), the device points on the guest's vif (net_dev_start_xmit on TX;
+ * napi_gro_receive_entry, which netfront's RX poll calls for every frame,
+ * and netif_receive_skb after GRO, on RX), TCP's receive and the copy to the
+ * reader, skb lifetimes, and tcp_sendmsg_locked where the kernel has it
+ * (6.1 does not: then __ip_queue_xmit's kprobe is the TX origin, stages.c).
+ */
+static const struct evset_row xen_guest_rows[] = {
+    {"xen_netfront", "*"},
+    {"net", "net_dev_start_xmit"},
+    {"net", "napi_gro_receive_entry"},
+    {"net", "netif_receive_skb"},
+    {"tcp", "tcp_probe"},
+    {"tcp", "tcp_sendmsg_locked"},
+    {"skb", "skb_copy_datagram_iovec"},
+    {"skb", "consume_skb"},
+    {"skb", "kfree_skb"},
+};
+
+/*
+ * A guest has no bridge (br_forward's module is not loaded there): the
+ * TCP transmit point and the receive-side copy hotspots only.
+ */
+static const char *const xen_guest_kprobes[] = {"__ip_queue_xmit", "skb_copy_bits", "tcp_collapse"};
+
+static int resolve_rows(const char *dir, const struct evset_row *rows, size_t nrows,
+			const char *const *kp, size_t nk, struct xpkt_evset *set,
+			struct xpkt_err *err)
 {
-	unsigned nk;
-	const char *const *kp = xpkt_tp_kprobe_points(&nk);
 	int kprobes = xpkt_evset_kprobes_available(dir);
 	char name[128];
 
-	for (size_t i = 0; i < sizeof(xen_dom0_rows) / sizeof(xen_dom0_rows[0]); i++) {
-		const char *sys = xen_dom0_rows[i].system, *ev = xen_dom0_rows[i].event;
+	for (size_t i = 0; i < nrows; i++) {
+		const char *sys = rows[i].system, *ev = rows[i].event;
 		const struct xpkt_tp_map *row;
 		unsigned added = 0;
 
@@ -178,14 +210,18 @@ static int resolve_xen_dom0(const char *dir, struct xpkt_evset *set, struct xpkt
 			added = 1;
 		}
 		if (!added) {
-			/* e.g. the distro netback, without the patch's tracepoints */
+			/* e.g. the distro netback or netfront, without the patch's tracepoints, or
+			 * a kernel without tcp_sendmsg_locked (6.1) */
 			snprintf(name, sizeof(name), "%s:%s", sys, ev);
 			add_unavailable(set, name);
 		}
 	}
-	for (unsigned i = 0; i < nk; i++) {
+	for (size_t i = 0; i < nk; i++) {
 		if (kprobes) {
-			if (add(set, "kprobe", kp[i], NULL, err))
+			/* with its row's filter (__ip_queue_xmit: data segments) */
+			const struct xpkt_tp_map *row = xpkt_tp_find("kprobe", kp[i]);
+
+			if (add(set, "kprobe", kp[i], row ? row->filter : NULL, err))
 				return -1;
 			continue;
 		}
@@ -203,8 +239,15 @@ int xpkt_evset_resolve(const char *spec, const char *dir, struct xpkt_evset *set
 	memset(set, 0, sizeof(*set));
 	if (!spec || !strcmp(spec, "native"))
 		return resolve_native(dir, set, err);
-	if (!strcmp(spec, "xen-dom0"))
-		return resolve_xen_dom0(dir, set, err);
+	if (!strcmp(spec, "xen-dom0")) {
+		unsigned nk;
+		const char *const *kp = xpkt_tp_kprobe_points(&nk);
+
+		return resolve_rows(dir, xen_dom0_rows, ARRAY_LEN(xen_dom0_rows), kp, nk, set, err);
+	}
+	if (!strcmp(spec, "xen-guest"))
+		return resolve_rows(dir, xen_guest_rows, ARRAY_LEN(xen_guest_rows),
+				    xen_guest_kprobes, ARRAY_LEN(xen_guest_kprobes), set, err);
 	if (strlen(spec) >= sizeof(buf))
 		return xpkt_err_set(err, "event list too long");
 	strcpy(buf, spec);

@@ -37,7 +37,12 @@ struct xpkt_evset {
  * spec: NULL or "native"; "xen-dom0" (a Xen driver domain: every
  * xen_netback event of the patched netback, the net device and skb
  * lifetime rows dom0's stages use, with their filters, and the kprobe
- * points; absent ones go to the unavailable list); or a comma list of system:event ("kprobe:FUNC"
+ * points; absent ones go to the unavailable list); "xen-guest" (a PV domU,
+ * the guest agent: every xen_netfront event of the patched netfront, the
+ * vif's net_dev_start_xmit / napi_gro_receive_entry / netif_receive_skb,
+ * tcp_probe, tcp_sendmsg_locked where the kernel has it, the copy to the
+ * reader and skb lifetimes with tp_map.c's filters, and the kprobe points
+ * __ip_queue_xmit, skb_copy_bits, tcp_collapse); or a comma list of system:event ("kprobe:FUNC"
  * for a point of xpkt_tp_kprobe_points, where kprobes are available). tracing_dir:
  * the tracefs mount (NULL: libtracefs finds it); tests pass a fake tree.
  */

@@ -18,6 +18,10 @@
 # the pairs' spread on stderr). Without markers the source says
 # "offset_from": "unaligned" and offset_ns 0.
 #
+# The guest agent's recording (RUNDIR/guest1/g, guest/domU-init) becomes source
+# "guest1" (domain guest, domid 1, format ftrace, x86-tsc with tsc_offset 0:
+# "offset_from": "tsc_mode=native", guest/domU.cfg), its trace directory
+# hard-linked as guest1.ftrace.
 # Without a guest recording the domU is added as a passive domain: source
 # "guest1" (domid 1, its addresses from guest/domU-init, an empty guest1.kev),
 # so the correlator can tell RX wire segments (to the guest) from TX ones.
@@ -35,10 +39,10 @@ WIRE_TIMES=$RUN/marker-wire.txt
 # frame.time_epoch: seconds with the pcap's microseconds.
 tshark -r "$RUN/wire.pcap" -n -Y 'icmp.type == 8 && ip.dst == 10.0.0.99 && frame.len == 1242' \
 	-T fields -e frame.time_epoch 2>/dev/null >"$WIRE_TIMES" || : >"$WIRE_TIMES"
-python3 - "$RUN/dom0/manifest.json" "$RUN/marker-dom0.txt" "$WIRE_TIMES" "$B/manifest.json.tmp" <<'PY'
-import json, re, sys
+python3 - "$RUN/dom0/manifest.json" "$RUN/marker-dom0.txt" "$WIRE_TIMES" "$B/manifest.json.tmp" "$RUN" <<'PY'
+import json, os, re, shutil, sys
 from decimal import Decimal
-man, dom0_markers, wire_markers, out = sys.argv[1:]
+man, dom0_markers, wire_markers, out, run = sys.argv[1:]
 m = json.load(open(man))
 hz = int(m["tsc_hz"])
 tsc = []
@@ -66,6 +70,26 @@ else:
     print(f"testbed: wire clock: no marker pairs (dom0 {len(tsc)}, wire {len(wire)}): unaligned",
           file=sys.stderr)
 m["sources"] = [s for s in m["sources"] if s.get("name") != "wire"] + [src]
+bdir = out.rsplit("/", 1)[0]
+gman = run + "/guest1/g/manifest.json"
+if os.path.exists(gman):
+    # The guest agent's recording (guest/domU-init, fetched by nic-dom0.sh): its
+    # Linux source becomes "guest1", the domU (domid 1). Its stamps are the
+    # domU's x86-tsc, and with tsc_mode=native (guest/domU.cfg) that is the host
+    # TSC dom0 and Xen stamp with: offset 0, from the configuration.
+    g = json.load(open(gman))
+    gs = [s for s in g["sources"] if s.get("format") == "ftrace"][0]
+    shutil.copytree(run + "/guest1/g/" + gs["file"], bdir + "/guest1.ftrace",
+                    copy_function=os.link)
+    src = dict(gs)
+    src.update({"name": "guest1", "domain": "guest", "domid": 1, "format": "ftrace",
+                "file": "guest1.ftrace", "clock": "x86-tsc", "timebase": "tsc",
+                "tsc_offset": 0, "offset_ns": 0, "offset_from": "tsc_mode=native",
+                "addrs": [a for a in gs.get("addrs", []) if not a.startswith("127.")]
+                or ["10.0.2.15", "10.0.0.2"]})
+    m["sources"].insert(0, src)
+    print(f"testbed: guest1: agent recording, {gs.get('lost_events')} lost, "
+          f"guest tsc_hz {g.get('tsc_hz')} (dom0 {hz})", file=sys.stderr)
 if not any(s.get("domain") == "guest" for s in m["sources"]):
     # The domU as a passive domain: declared, with the addresses guest/domU-init
     # gives it (they tell the wire's RX segments from TX ones, and start RX

@@ -128,7 +128,8 @@ else
 	echo "testbed-check: skip  no dom0 bundle (XPKTTRACE was not put in dom0)"
 fi
 
-# 7. The merged bundle (testbed/bundle.sh: passive guest1 + dom0 + xen + wire).
+# 7. The merged bundle (testbed/bundle.sh: guest1, from the guest agent or
+# passive, + dom0 + xen + wire).
 B=$RUN/bundle
 if [ -f "$B/manifest.json" ]; then
 	M=$B/manifest.json
@@ -162,8 +163,28 @@ if [ -f "$B/manifest.json" ]; then
 		if jq -e '.sources[] | select(.name == "dom0") | .unavailable // [] | index("kprobe:br_forward")' "$M" >/dev/null; then
 			echo "testbed-check: info  kprobe:br_forward unavailable in dom0 (manifest)"
 		else
-			n=$(jq -r '.sources[] | select(.name == "dom0") | .events["bridge:br_forward"] // 0' "$RUN/events.json")
+			# (keys "bridge:br_forward@KIND" once the probe names the egress device)
+			n=$(jq -r '[.sources[] | select(.name == "dom0") | .events // {} | to_entries[] | select(.key | startswith("bridge:br_forward")) | .value] | add // 0' "$RUN/events.json")
 			[ "$n" -gt 0 ] && ok "events: dom0 kprobe br_forward $n" || bad "events: kprobe:br_forward recorded but no events"
+		fi
+		# The guest agent (guest/domU-init, fetched into RUN/guest1 by nic-dom0.sh):
+		# source guest1 decodes with nothing lost, and holds the patched
+		# netfront's events when the domU ran it.
+		if [ -f "$RUN/guest1/g/manifest.json" ]; then
+			read -r gtot glost < <(jq -r '.sources[] | select(.name == "guest1") | "\(.total) \(.lost_events)"' "$RUN/events.json" 2>/dev/null)
+			gman=$(jq -r '.sources[] | select(.name == "guest1") | "\(.format) \(.offset_from)"' "$M")
+			if [ "$gman" = "ftrace tsc_mode=native" ] && [ "${gtot:-0}" -gt 0 ] && [ "${glost:-x}" = 0 ]; then
+				ok "events: guest1 (agent, $gman) $gtot events, 0 lost"
+			else
+				bad "events: guest1 agent source '$gman': ${gtot:-no} events, ${glost:-?} lost"
+			fi
+			nf=$(jq -r '[.sources[] | select(.name == "guest1") | .events // {} | to_entries[] | select(.key | startswith("xen_netfront:")) | .value] | add // 0' "$RUN/events.json")
+			nfk=$(jq -r '[.sources[] | select(.name == "guest1") | .events // {} | to_entries[] | select(.key | startswith("xen_netfront:")) | "\(.key | sub("xen_netfront:"; ""))=\(.value)"] | join(" ")' "$RUN/events.json")
+			if [ -f "$RUN/stage/domu/opt/xpkttrace/modules/xen-netfront.ko" ]; then
+				[ "$nf" -gt 0 ] && ok "events: guest1 xen_netfront $nf ($nfk)" || bad "events: guest1 has no xen_netfront events"
+			fi
+		elif [ -x "$RUN/stage/domu/opt/xpkttrace/xpkttrace" ]; then
+			bad "no guest agent recording ($RUN/guest1; see domU-console.log, serial.log)"
 		fi
 		n=$(jq -r '.sources[] | select(.name == "xen") | .total' "$RUN/events.json")
 		[ "${n:-0}" -gt 0 ] && ok "events: xen $n records decoded" || bad "events: no xen records"

@@ -7,13 +7,15 @@
 # Copies IMAGES/dom0.img (sparse) to RUNDIR and writes into it, with debugfs
 # (no mount, no loop device): the init and the scenario's dom0 half from
 # testbed/guest/, the domU config, the domU initramfs (cached base + this
-# repository's /init and any replacement netfront), the host-built xpkttrace and
-# replacement modules. So editing a script here never needs an image rebuild.
+# repository's /init, any replacement netfront and the guest agent: xpkttrace
+# and its libraries), the host-built xpkttrace and replacement modules. So editing a script here never needs an image rebuild.
 #
 # Environment:
 #   XPKTTRACE               xpkttrace binary to put in dom0 (default: none, then
 #                           dom0 records only the hypervisor); every library it
-#                           links must be in the dom0 image (checked)
+#                           links must be in the dom0 image (checked). It also goes
+#                           into the domU initramfs with the libraries `ldd` lists
+#                           (the guest agent, guest/domU-init)
 #   XPKT_TESTBED_MODULES    replacement .ko files (xen-netback.ko for dom0,
 #                           xen-netfront.ko for the domU); default: the patched
 #                           modules netback-patch/ and netfront-patch/ built, if any
@@ -69,6 +71,22 @@ done
 # One gzip stream, though: libxenguest gunzips a PV ramdisk itself and sizes the
 # output from the gzip trailer, so two gzip members fail ("inflate failed").
 install -m755 "$G/domU-init" "$ST/domu/init"
+# The guest agent: the same host-built xpkttrace, with every library its loader
+# needs that the base (iperf3's libraries) does not already hold. Those the base
+# has stay the chroot's (same Debian release), so iperf3 is unchanged.
+if [ -n "${XPKTTRACE-}" ]; then
+	[ -x "$XPKTTRACE" ] || tb_die "$XPKTTRACE: not an executable"
+	install -m755 "$XPKTTRACE" "$ST/domu/opt/xpkttrace/xpkttrace"
+	base=$(zcat "$IMG/domU-base.cpio.gz" | cpio -t --quiet | sed 's|^\./||; s|^/||')
+	nlib=0
+	for l in $(ldd "$XPKTTRACE" | grep -o '/[^ ]*'); do
+		grep -qxF "${l#/}" <<<"$base" && continue
+		mkdir -p "$ST/domu/$(dirname "$l")"
+		cp -L "$l" "$ST/domu/$l"
+		nlib=$((nlib + 1))
+	done
+	tb_log "xpkttrace in the domU (guest agent): $nlib libraries added to its initramfs"
+fi
 (cd "$ST/domu" && find . | cpio -o -H newc --quiet) >"$ST/overlay.cpio"
 (zcat "$IMG/domU-base.cpio.gz" && cat "$ST/overlay.cpio") | gzip -1 >"$ST/domU-initrd.cpio.gz"
 

@@ -51,7 +51,9 @@ static const struct xpkt_tp_map maps[] = {
     {"skb", "consume_skb", XPKT_EV_CONSUME_SKB, SKB, NULL, NULL, NULL, XPKT_TP_NATIVE, NULL},
     {"skb", "kfree_skb", XPKT_EV_KFREE_SKB, SKB, NULL, NULL, "reason", XPKT_TP_NATIVE, NULL},
     /* kprobe events (xpkt_tp_kprobes below); "skb" is the fetch argument's name */
-    {"kprobe", "__ip_queue_xmit", XPKT_EV_TCP_XMIT, "skb", NULL, NULL, NULL, 0, NULL},
+    /* len: skb->len there is TCP header + payload; "len > 60" (the largest
+     * TCP header) leaves pure ACKs out, so only data segments are origins. */
+    {"kprobe", "__ip_queue_xmit", XPKT_EV_TCP_XMIT, "skb", "len", NULL, NULL, 0, "len > 60"},
     {"kprobe", "br_forward", XPKT_EV_BR_FORWARD, "skb", NULL, "dev", NULL, 0, NULL},
 };
 
@@ -65,11 +67,19 @@ static const struct xpkt_tp_map maps[] = {
  *   static void tcp_collapse(struct sock *sk, struct sk_buff_head *list,
  *                            struct rb_root *root, struct sk_buff *head,
  *                            struct sk_buff *tail, u32 start, u32 end)
+ * __ip_queue_xmit's len is skb->len, offsetof(struct sk_buff, len) = 112 in
+ * Debian's 6.1.0-56-amd64 (kbuild against its linux-headers; stable since
+ * 4.x where CONFIG_NF_CONNTRACK puts _nfct before it). At that call skb->data
+ * is the TCP header (tcp_transmit_skb pushed it; the IP header comes later),
+ * so skb->len is TCP header + payload. Flow and sequence could be fetched
+ * too (sk_daddr +0, sk_rcv_saddr +4, sk_dport +12 of the sock; seq at
+ * +4(+208(%si)), skb->data at 208) but arrive in network byte order, which
+ * neither kprobe fetch types nor the decoder's field rows convert: not yet.
  * skb_copy_bits and tcp_collapse are the receive-side hotspots (DESIGN.md
  * section 6): recorded, not yet joined by any stage (no row above).
  */
 static const struct xpkt_tp_kprobe kprobes[] = {
-    {"__ip_queue_xmit", "sk=%di:x64 skb=%si:x64"},
+    {"__ip_queue_xmit", "sk=%di:x64 skb=%si:x64 len=+112(%si):u32"},
     /* dev: to->dev->name, the egress port's device (struct net_bridge_port
      * begins with br, then dev, at offset 8; name is net_device's first member) */
     {"br_forward", "port=%di:x64 skb=%si:x64 dev=+0(+8(%di)):string"},

@@ -68,6 +68,25 @@ else
 	$AWAIT
 	RC=$?
 fi
+# The guest agent's recording (guest/domU-init): tell it the tests are over (a
+# connection to its port 5301 ends its recorded command), wait for its
+# "GUEST BUNDLE READY" console line, then fetch its bundle over the vif from its
+# busybox httpd into $OUT/guest1 (bundle.sh merges it). No agent (no
+# "agent:" line on its console): nothing to fetch, the domU stays passive.
+if grep -q 'DOMU.*agent: xpkttrace record' $DL; then
+	timeout 10 busybox nc 10.0.0.2 5301 </dev/null >/dev/null 2>&1
+	for i in $(seq 1 240); do grep -q 'GUEST BUNDLE READY' $DL && break; sleep 0.5; done
+	grep 'DOMU.*agent:' $DL | while read -r l; do log "domU $l"; done
+	if grep -q 'GUEST BUNDLE READY' $DL &&
+		busybox wget -q -O $OUT/guest1.tar http://10.0.0.2:8080/guest.tar &&
+		mkdir -p $OUT/guest1 && tar -C $OUT/guest1 -xf $OUT/guest1.tar; then
+		rm -f $OUT/guest1.tar
+		log "guest agent bundle: $(du -sk $OUT/guest1 | cut -f1) KiB in $OUT/guest1"
+	else
+		log "error: no guest agent bundle from the domU"
+		RC=1
+	fi
+fi
 if [ -n "$XT" ]; then
 	kill -INT $XT
 	wait $XT
