@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include "capture/ftrace_rec.h"
+#include "capture/fclone.h"
+#include "capture/kprobe_args.h"
 #include "lib/files.h"
 #include "lib/afile.h"
 
@@ -203,16 +205,32 @@ const char *xpkt_ftrace_refused(const struct xpkt_ftrace_rec *r, unsigned i, int
 	return r->set->ev[i].event;
 }
 
-/* Creates the set's kprobes; a probe the kernel refuses is left out. */
+/*
+ * Creates the set's kprobes; a probe the kernel refuses is left out. Struct
+ * offsets in fetch arguments ({sk_buff.len}) come from this kernel's BTF
+ * (capture/kprobe_args.h); without BTF such a probe is left out too (ENOENT).
+ */
 static void create_kprobes(struct xpkt_ftrace_rec *r)
 {
-	char line[256];
+	char line[512], fetch[256];
+	struct xpkt_btf btf = {0};
+	int btf_tried = 0;
 
 	for (unsigned i = 0; i < r->set->n; i++) {
 		const char *k = r->set->ev[i].kprobe;
+		struct xpkt_err err;
 
 		if (!k[0])
 			continue;
+		if (strchr(k, '{') && !btf_tried) {
+			btf_tried = 1;
+			xpkt_btf_load(&btf, XPKT_BTF_VMLINUX, &err);
+		}
+		if (xpkt_kprobe_expand(k, fetch, sizeof(fetch), xpkt_btf_resolve, &btf, &err)) {
+			r->kp_errno[i] = ENOENT;
+			continue;
+		}
+		k = fetch;
 		if (xpkt_ftrace_kprobe_line(line, sizeof(line), (int)getpid(), r->set->ev[i].event,
 					    k) ||
 		    xpkt_ftrace_kprobe_line(r->kp_remove[i], sizeof(r->kp_remove[i]), (int)getpid(),
@@ -227,6 +245,7 @@ static void create_kprobes(struct xpkt_ftrace_rec *r)
 		}
 		r->kp_created[i] = 1;
 	}
+	xpkt_btf_free(&btf);
 }
 
 /* Removes our kprobes; after the instance is gone (an enabled probe is busy). */

@@ -67,9 +67,9 @@ static const struct xpkt_tp_map maps[] = {
  *   static void tcp_collapse(struct sock *sk, struct sk_buff_head *list,
  *                            struct rb_root *root, struct sk_buff *head,
  *                            struct sk_buff *tail, u32 start, u32 end)
- * __ip_queue_xmit's len is skb->len, offsetof(struct sk_buff, len) = 112 in
- * Debian's 6.1.0-56-amd64 (kbuild against its linux-headers; stable since
- * 4.x where CONFIG_NF_CONNTRACK puts _nfct before it). At that call skb->data
+ * __ip_queue_xmit's len is skb->len; its offset comes from the running
+ * kernel's BTF when the probe is created ({sk_buff.len}, capture/
+ * kprobe_args.h: 112 in Debian's 6.1.0-56-amd64). At that call skb->data
  * is the TCP header (tcp_transmit_skb pushed it; the IP header comes later),
  * so skb->len is TCP header + payload. Flow and sequence could be fetched
  * too (sk_daddr +0, sk_rcv_saddr +4, sk_dport +12 of the sock; seq at
@@ -79,7 +79,7 @@ static const struct xpkt_tp_map maps[] = {
  * section 6): recorded, not yet joined by any stage (no row above).
  */
 static const struct xpkt_tp_kprobe kprobes[] = {
-    {"__ip_queue_xmit", "sk=%di:x64 skb=%si:x64 len=+112(%si):u32"},
+    {"__ip_queue_xmit", "sk=%di:x64 skb=%si:x64 len=+{sk_buff.len}(%si):u32"},
     /* dev: to->dev->name, the egress port's device (struct net_bridge_port
      * begins with br, then dev, at offset 8; name is net_device's first member) */
     {"br_forward", "port=%di:x64 skb=%si:x64 dev=+0(+8(%di)):string"},
