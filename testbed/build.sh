@@ -20,7 +20,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-HOST_PKGS=(qemu-system-x86 debootstrap e2fsprogs busybox-static cpio xz-utils)
+HOST_PKGS=(qemu-system-x86 debootstrap e2fsprogs busybox-static cpio xz-utils tcpdump python3)
 # In dom0: the toolstack, the workload, busybox for ping/nc, and xpkttrace's
 # runtime libraries (libjansson, libpcap, libtracefs, libtraceevent) so the
 # binary built on this Debian 12 host runs unchanged inside dom0.

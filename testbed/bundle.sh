@@ -36,9 +36,11 @@ cp -al "$RUN/dom0" "$B"
 rm "$B/manifest.json"
 ln "$RUN/wire.pcap" "$B/wire.pcap"
 WIRE_TIMES=$RUN/marker-wire.txt
-# frame.time_epoch: seconds with the pcap's microseconds.
-tshark -r "$RUN/wire.pcap" -n -Y 'icmp.type == 8 && ip.dst == 10.0.0.99 && frame.len == 1242' \
-	-T fields -e frame.time_epoch 2>/dev/null >"$WIRE_TIMES" || : >"$WIRE_TIMES"
+# Seconds with the pcap's microseconds. tcpdump's BPF read filter skips the
+# ~150 k data frames without dissecting them (tshark -Y took minutes on a
+# 120 MB capture).
+tcpdump -r "$RUN/wire.pcap" -nn -tt 'icmp[icmptype] == 8 and dst host 10.0.0.99 and len == 1242' \
+	2>/dev/null | awk '{ print $1 }' >"$WIRE_TIMES" || : >"$WIRE_TIMES"
 python3 - "$RUN/dom0/manifest.json" "$RUN/marker-dom0.txt" "$WIRE_TIMES" "$B/manifest.json.tmp" "$RUN" <<'PY'
 import json, os, re, shutil, sys
 from decimal import Decimal
