@@ -1,95 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fuzz_ftrace.c - libFuzzer target for the ftrace decoder: any bytes as one
- * CPU's raw pages, with fixed formats (net:net_dev_queue and skb:kfree_skb
- * of Linux 6.18) and a fixed header_page. Any outcome but a crash, a hang, a
- * sanitizer report or an unsorted stream is fine; errors must name the file.
+ * CPU's raw pages, with fixed formats (tests/fuzz/ftrace_fuzz.h).
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "decode/stream.h"
-#include "tests/ftrace_formats.h"
+#include "tests/fuzz/ftrace_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char meta[] =
-    "{\"subbuf_size\": 4096, \"long_size\": 8,"
-    " \"events\": [\"net:net_dev_queue\", \"skb:kfree_skb\"],"
-    " \"cpus\": [{\"cpu\": 0, \"file\": \"cpu0.raw\", \"lost_events\": 3}]}\n";
-
-static char bundle[64], raw[128];
-
-static void put(const char *rel, const void *d, size_t len)
-{
-	char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/host.ftrace/%s", bundle, rel);
-	fp = fopen(path, "wb");
-	if (!fp)
-		abort();
-	if (len && fwrite(d, 1, len, fp) != len)
-		abort();
-	fclose(fp);
-}
-
-static void setup(void)
-{
-	const char *dirs[] = {"",
-			      "/events",
-			      "/events/net",
-			      "/events/net/net_dev_queue",
-			      "/events/skb",
-			      "/events/skb/kfree_skb"};
-	char path[256];
-
-	snprintf(bundle, sizeof(bundle), "/tmp/xpkt-fuzz-ftrace-XXXXXX");
-	if (!mkdtemp(bundle))
-		abort();
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/host.ftrace%s", bundle, dirs[i]);
-		mkdir(path, 0755);
-	}
-	put("header_page", header_page, strlen(header_page));
-	put("meta.json", meta, strlen(meta));
-	put("events/net/net_dev_queue/format", fmt_queue, strlen(fmt_queue));
-	put("events/skb/kfree_skb/format", fmt_kfree, strlen(fmt_kfree));
-	snprintf(raw, sizeof(raw), "%s/host.ftrace/cpu0.raw", bundle);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct xpkt_source src = {.name = "host",
-					 .format = "ftrace",
-					 .file = "host.ftrace",
-					 .ifaces = {{.ifindex = 1, .name = "lo"}},
-					 .nifaces = 1};
-	struct xpkt_stream s;
-	struct xpkt_event ev;
-	struct xpkt_err err;
-	uint64_t prev = 0;
-	int rc;
-
 	if (!bundle[0])
-		setup();
+		setup("cpu0.raw");
 	put("cpu0.raw", data, size);
-	if (xpkt_stream_open(&s, bundle, &src, &err)) {
-		if (!strstr(err.msg, bundle))
-			abort();
-		return 0;
-	}
-	while ((rc = xpkt_stream_next(&s, &ev, &err)) == 1) {
-		if (ev.ts < prev)
-			abort();
-		prev = ev.ts;
-	}
-	if (rc < 0 && !strstr(err.msg, raw))
-		abort();
-	xpkt_stream_close(&s);
+	decode_check();
 	return 0;
 }
