@@ -21,36 +21,8 @@
 #include <cmocka.h>
 
 #include "capture/evset.h"
+#include "tests/unit/fake_tracefs.h"
 #include "tracepoints/tp_map.h"
-
-static void mkevent(const char *dir, const char *sys, const char *ev)
-{
-	char path[4200];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/events", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/events/%s", dir, sys);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/events/%s/%s", dir, sys, ev);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, sys, ev);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("name: x\n", fp);
-	fclose(fp);
-}
-
-static void touch(const char *dir, const char *name)
-{
-	char path[4200];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fclose(fp);
-}
 
 /* Events of xen_net_trace.h's xen_netback system (the patched module's). */
 static const char *const netback_events[] = {
@@ -84,30 +56,6 @@ static void fake_dom0(char *dir, int patched, int kprobes)
 	}
 	if (kprobes)
 		touch(dir, "kprobe_events");
-}
-
-static void rm_tree(const char *dir)
-{
-	char cmd[4200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-}
-
-static int find_ev(const struct xpkt_evset *set, const char *sys, const char *ev)
-{
-	for (unsigned i = 0; i < set->n; i++)
-		if (!strcmp(set->ev[i].system, sys) && !strcmp(set->ev[i].event, ev))
-			return (int)i;
-	return -1;
-}
-
-static int find_unavailable(const struct xpkt_evset *set, const char *what)
-{
-	for (unsigned i = 0; i < set->nunavailable; i++)
-		if (!strcmp(set->unavailable[i], what))
-			return 1;
-	return 0;
 }
 
 static void test_patched_dom0(void **state)

@@ -22,68 +22,23 @@
 
 #include "capture/evset.h"
 #include "capture/ftrace_rec.h"
+#include "tests/unit/fake_tracefs.h"
 #include "tracepoints/event.h"
 #include "tracepoints/tp_map.h"
-
-static void touch(const char *path)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs("name: x\n", fp);
-	fclose(fp);
-}
 
 /* A fake tracefs: a format file for every row of the table; kprobe_events if asked. */
 static void fake_tracefs(char *dir, int with_kprobes)
 {
 	unsigned n;
 	const struct xpkt_tp_map *m = xpkt_tp_maps(&n);
-	char path[4200];
 
 	strcpy(dir, "/tmp/xpkt-fake-tracefs-XXXXXX");
 	assert_non_null(mkdtemp(dir));
-	for (unsigned i = 0; i < n; i++) {
-		if (!strcmp(m[i].system, "kprobe"))
-			continue; /* dynamic: only once created */
-		snprintf(path, sizeof(path), "%s/events", dir);
-		mkdir(path, 0755);
-		snprintf(path, sizeof(path), "%s/events/%s", dir, m[i].system);
-		mkdir(path, 0755);
-		snprintf(path, sizeof(path), "%s/events/%s/%s", dir, m[i].system, m[i].event);
-		mkdir(path, 0755);
-		snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, m[i].system,
-			 m[i].event);
-		touch(path);
-	}
-	if (with_kprobes) {
-		snprintf(path, sizeof(path), "%s/kprobe_events", dir);
-		touch(path);
-	}
-}
-
-static void rm_tree(const char *dir)
-{
-	char cmd[4200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-}
-
-static int find_ev(const struct xpkt_evset *set, const char *sys, const char *ev)
-{
-	for (unsigned i = 0; i < set->n; i++)
-		if (!strcmp(set->ev[i].system, sys) && !strcmp(set->ev[i].event, ev))
-			return (int)i;
-	return -1;
-}
-
-static int find_unavailable(const struct xpkt_evset *set, const char *what)
-{
-	for (unsigned i = 0; i < set->nunavailable; i++)
-		if (!strcmp(set->unavailable[i], what))
-			return 1;
-	return 0;
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(m[i].system, "kprobe")) /* dynamic: only once created */
+			mkevent(dir, m[i].system, m[i].event);
+	if (with_kprobes)
+		touch(dir, "kprobe_events");
 }
 
 static void test_no_kprobes(void **state)
