@@ -40,13 +40,7 @@ int xpkt_evset_kprobes_available(const char *dir)
 
 static const struct xpkt_tp_kprobe *kprobe_of(const char *name)
 {
-	unsigned n;
-	const struct xpkt_tp_kprobe *k = xpkt_tp_kprobes(&n);
-
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(k[i].name, name))
-			return &k[i];
-	return NULL;
+	return xpkt_tp_kprobe_find(name);
 }
 
 static int add(struct xpkt_evset *set, const char *system, const char *event, const char *filter,
@@ -135,6 +129,16 @@ static const struct evset_row xen_dom0_rows[] = {
     {"net", "netif_receive_skb"}, {"skb", "kfree_skb"},	    {"skb", "consume_skb"},
 };
 
+/*
+ * dom0's kprobes: the bridge, the two points that see a guest packet's
+ * headers on their way to and from the wire (the NIC's transmit, GRO entry
+ * on the NIC: flow and sequence join them to the pcap; tp_map.c), and the
+ * copy hotspots. dev_hard_start_xmit takes the place of net_dev_start_xmit
+ * where it can be created (xpkt_tp_kprobe.replaces).
+ */
+static const char *const xen_dom0_kprobes[] = {"br_forward", "dev_hard_start_xmit",
+					       "napi_gro_receive", "skb_copy_bits", "tcp_collapse"};
+
 /* Adds every event of system (a directory of events/); 0 if it has none. */
 static int add_system(const char *dir, const char *system, struct xpkt_evset *set, unsigned *added,
 		      struct xpkt_err *err)
@@ -188,6 +192,27 @@ static const struct evset_row xen_guest_rows[] = {
  */
 static const char *const xen_guest_kprobes[] = {"__ip_queue_xmit", "skb_copy_bits", "tcp_collapse"};
 
+/* Leaves out the tracepoints that a kprobe of the set replaces (tp_map.h). */
+static void drop_replaced(struct xpkt_evset *set)
+{
+	for (unsigned i = 0; i < set->n; i++) {
+		const struct xpkt_tp_kprobe *k;
+		char name[160];
+		unsigned out = 0;
+
+		if (!set->ev[i].kprobe[0] || !(k = kprobe_of(set->ev[i].event)) || !k->replaces)
+			continue;
+		for (unsigned j = 0; j < set->n; j++) {
+			snprintf(name, sizeof(name), "%s:%s", set->ev[j].system, set->ev[j].event);
+			if (strcmp(name, k->replaces))
+				set->ev[out++] = set->ev[j];
+			else if (j < i)
+				i--; /* entry i moved down by one */
+		}
+		set->n = out;
+	}
+}
+
 static int resolve_rows(const char *dir, const struct evset_row *rows, size_t nrows,
 			const char *const *kp, size_t nk, struct xpkt_evset *set,
 			struct xpkt_err *err)
@@ -228,6 +253,7 @@ static int resolve_rows(const char *dir, const struct evset_row *rows, size_t nr
 		snprintf(name, sizeof(name), "kprobe:%s", kp[i]);
 		add_unavailable(set, name);
 	}
+	drop_replaced(set);
 	return 0;
 }
 
@@ -240,10 +266,8 @@ int xpkt_evset_resolve(const char *spec, const char *dir, struct xpkt_evset *set
 	if (!spec || !strcmp(spec, "native"))
 		return resolve_native(dir, set, err);
 	if (!strcmp(spec, "xen-dom0")) {
-		unsigned nk;
-		const char *const *kp = xpkt_tp_kprobe_points(&nk);
-
-		return resolve_rows(dir, xen_dom0_rows, ARRAY_LEN(xen_dom0_rows), kp, nk, set, err);
+		return resolve_rows(dir, xen_dom0_rows, ARRAY_LEN(xen_dom0_rows), xen_dom0_kprobes,
+				    ARRAY_LEN(xen_dom0_kprobes), set, err);
 	}
 	if (!strcmp(spec, "xen-guest"))
 		return resolve_rows(dir, xen_guest_rows, ARRAY_LEN(xen_guest_rows),

@@ -27,7 +27,7 @@ struct xpkt_evset {
 		char filter[64]; /* tracefs filter expression, "" for none (tp_map.h) */
 		/* system "kprobe": probe point and fetch arguments, "FUNC ARGS"
 		 * (tp_map.h); "" for a tracepoint */
-		char kprobe[128];
+		char kprobe[640];
 	} ev[XPKT_EVSET_MAX];
 	unsigned nunavailable;
 	char unavailable[XPKT_MAX_UNAVAILABLE][64];

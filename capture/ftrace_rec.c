@@ -212,7 +212,7 @@ const char *xpkt_ftrace_refused(const struct xpkt_ftrace_rec *r, unsigned i, int
  */
 static void create_kprobes(struct xpkt_ftrace_rec *r)
 {
-	char line[512], fetch[256];
+	char line[1280], fetch[1024];
 	struct xpkt_btf btf = {0};
 	int btf_tried = 0;
 

@@ -63,6 +63,8 @@ struct evmap {
 	int tep_id;
 	const struct xpkt_tp_map *m;
 	struct fld skb, len, dev, arg, saddr, daddr, sport, dport;
+	/* Packet headers a kprobe fetched (row->hdr, tp_map.h), network order */
+	struct fld ip_saddr, ip_daddr, tcp_sport, tcp_dport, tcp_seq, vihl, tcp_doff;
 	/* Ring identity of the netfront/netback events (tp_map_xen.h). */
 #define XEN_FLD(name, member) struct fld xen_##member;
 	XPKT_TP_XEN_FIELDS(XEN_FLD)
@@ -189,6 +191,15 @@ static int load_format(struct ftrace_priv *p, const char *sys, const char *ev, s
 		resolve_fld(e, "daddr", &em->daddr);
 		resolve_fld(e, "sport", &em->sport);
 		resolve_fld(e, "dport", &em->dport);
+	}
+	if (m->hdr != XPKT_TP_HDR_NONE) {
+		resolve_fld(e, "ip_saddr", &em->ip_saddr);
+		resolve_fld(e, "ip_daddr", &em->ip_daddr);
+		resolve_fld(e, "tcp_sport", &em->tcp_sport);
+		resolve_fld(e, "tcp_dport", &em->tcp_dport);
+		resolve_fld(e, "tcp_seq", &em->tcp_seq);
+		resolve_fld(e, "vihl", &em->vihl);
+		resolve_fld(e, "tcp_doff", &em->tcp_doff);
 	}
 	return 0;
 }
@@ -441,6 +452,53 @@ static uint16_t ifindex_of(const struct xpkt_source *src, const char *name)
 	return 0;
 }
 
+/* Network-order bytes read as a little-endian number, back in host order. */
+static uint32_t net32(uint64_t v)
+{
+	return __builtin_bswap32((uint32_t)v);
+}
+
+static uint16_t net16(uint64_t v)
+{
+	return __builtin_bswap16((uint16_t)v);
+}
+
+/*
+ * Flow, seq and TCP payload bytes from the headers a kprobe fetched
+ * (tp_map.h, enum xpkt_tp_hdr); ev->len holds skb->len on entry. A record
+ * missing a header field leaves the event without a flow (0); -1 only if a
+ * present field lies outside the record.
+ */
+static int pkt_headers(const struct evmap *em, const unsigned char *rec, unsigned rsize,
+		       struct xpkt_event *ev)
+{
+	uint64_t sa, da, sp, dp, seq, doff, vihl = 0x45;
+	uint32_t hdr_bytes;
+
+	if (!em->ip_saddr.present || !em->ip_daddr.present || !em->tcp_sport.present ||
+	    !em->tcp_dport.present || !em->tcp_seq.present || !em->tcp_doff.present)
+		return 0;
+	if (get_num(rec, rsize, &em->ip_saddr, &sa) || get_num(rec, rsize, &em->ip_daddr, &da) ||
+	    get_num(rec, rsize, &em->tcp_sport, &sp) || get_num(rec, rsize, &em->tcp_dport, &dp) ||
+	    get_num(rec, rsize, &em->tcp_seq, &seq) || get_num(rec, rsize, &em->tcp_doff, &doff) ||
+	    (em->vihl.present && get_num(rec, rsize, &em->vihl, &vihl)))
+		return -1;
+	ev->flow.saddr = net32(sa);
+	ev->flow.daddr = net32(da);
+	ev->flow.sport = net16(sp);
+	ev->flow.dport = net16(dp);
+	ev->flow.proto = PROTO_TCP;
+	ev->seq = net32(seq);
+	/* TCP data offset: high nibble, in 32-bit words; IHL: low nibble */
+	hdr_bytes = (uint32_t)((doff >> 4) & 0xf) * 4;
+	if (em->m->hdr != XPKT_TP_HDR_TCP)
+		hdr_bytes += (uint32_t)(vihl & 0xf) * 4;
+	if (em->m->hdr == XPKT_TP_HDR_ETH)
+		hdr_bytes += 14; /* Ethernet, untagged (the filter's EtherType) */
+	ev->len = ev->len > hdr_bytes ? ev->len - hdr_bytes : 0;
+	return 0;
+}
+
 /* 1: ev filled from rec; 0: not a mapped event; -1: error. */
 static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned char *rec,
 		      unsigned rsize, uint64_t off, struct xpkt_event *ev, struct xpkt_err *err)
@@ -506,6 +564,9 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 				ev->flow.sport = (uint16_t)v;
 		}
 	}
+	if (em->m->hdr != XPKT_TP_HDR_NONE && pkt_headers(em, rec, rsize, ev))
+		return xpkt_err_at(err, c->name, off, "%s:%s record too short for its headers",
+				   em->m->system, em->m->event);
 #undef FIELD
 	return 1;
 }

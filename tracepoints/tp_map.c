@@ -28,33 +28,48 @@ static const struct xpkt_tp_map maps[] = {
     /* TX: socket write queue, qdisc entry, driver entry. skb_len 0: no tail
      * skb yet (skb_addr 0), an event the correlator ignores. */
     {"tcp", "tcp_sendmsg_locked", XPKT_EV_TCP_SENDMSG, SKB, "skb_len", NULL, NULL, XPKT_TP_NATIVE,
-     "skb_len > 0"},
+     "skb_len > 0", XPKT_TP_HDR_NONE},
     {"net", "net_dev_queue", XPKT_EV_DEV_QUEUE, SKB, "len", "name", NULL, XPKT_TP_NATIVE,
-     NOT_HDR_ONLY},
+     NOT_HDR_ONLY, XPKT_TP_HDR_NONE},
     {"net", "net_dev_start_xmit", XPKT_EV_DEV_XMIT, SKB, "len", "name", NULL, XPKT_TP_NATIVE,
-     NOT_HDR_ONLY},
+     NOT_HDR_ONLY, XPKT_TP_HDR_NONE},
     /* RX: driver / backlog entry, GRO, stack entry, TCP, copy to user */
     /* Not in the native set: no stage uses it, and on veth it fires for
      * every frame (~15 % of a native trace) right before the backlog run
      * that netif_receive_skb already marks. */
-    {"net", "netif_rx", XPKT_EV_NETIF_RX, SKB, "len", "name", NULL, 0, NOT_HDR_ONLY},
+    {"net", "netif_rx", XPKT_EV_NETIF_RX, SKB, "len", "name", NULL, 0, NOT_HDR_ONLY,
+     XPKT_TP_HDR_NONE},
     {"net", "napi_gro_receive_entry", XPKT_EV_GRO_RECEIVE, SKB, "len", "name", NULL, XPKT_TP_NATIVE,
-     NOT_HDR_ONLY},
+     NOT_HDR_ONLY, XPKT_TP_HDR_NONE},
     {"net", "netif_receive_skb", XPKT_EV_NETIF_RECEIVE, SKB, "len", "name", NULL, XPKT_TP_NATIVE,
-     NOT_HDR_ONLY},
+     NOT_HDR_ONLY, XPKT_TP_HDR_NONE},
     /* data_len: segment payload (skb->len minus the TCP header) */
     {"tcp", "tcp_probe", XPKT_EV_TCP_RCV, SKB, "data_len", NULL, NULL,
-     XPKT_TP_NATIVE | XPKT_TP_SOCK_FLOW, "data_len > 0"},
+     XPKT_TP_NATIVE | XPKT_TP_SOCK_FLOW, "data_len > 0", XPKT_TP_HDR_NONE},
     {"skb", "skb_copy_datagram_iovec", XPKT_EV_SKB_COPY_DATAGRAM, SKB, "len", NULL, NULL,
-     XPKT_TP_NATIVE, NULL},
+     XPKT_TP_NATIVE, NULL, XPKT_TP_HDR_NONE},
     /* lifetimes of skb addresses (DESIGN.md section 4) */
-    {"skb", "consume_skb", XPKT_EV_CONSUME_SKB, SKB, NULL, NULL, NULL, XPKT_TP_NATIVE, NULL},
-    {"skb", "kfree_skb", XPKT_EV_KFREE_SKB, SKB, NULL, NULL, "reason", XPKT_TP_NATIVE, NULL},
+    {"skb", "consume_skb", XPKT_EV_CONSUME_SKB, SKB, NULL, NULL, NULL, XPKT_TP_NATIVE, NULL,
+     XPKT_TP_HDR_NONE},
+    {"skb", "kfree_skb", XPKT_EV_KFREE_SKB, SKB, NULL, NULL, "reason", XPKT_TP_NATIVE, NULL,
+     XPKT_TP_HDR_NONE},
     /* kprobe events (xpkt_tp_kprobes below); "skb" is the fetch argument's name */
     /* len: skb->len there is TCP header + payload; "len > 60" (the largest
-     * TCP header) leaves pure ACKs out, so only data segments are origins. */
-    {"kprobe", "__ip_queue_xmit", XPKT_EV_TCP_XMIT, "skb", "len", NULL, NULL, 0, "len > 60"},
-    {"kprobe", "br_forward", XPKT_EV_BR_FORWARD, "skb", NULL, "dev", NULL, 0, NULL},
+     * TCP header) leaves pure ACKs out, so only data segments are origins.
+     * The decoder turns it into the payload (hdr column, tp_map.h). */
+    {"kprobe", "__ip_queue_xmit", XPKT_EV_TCP_XMIT, "skb", "len", NULL, NULL, 0, "len > 60",
+     XPKT_TP_HDR_TCP},
+    {"kprobe", "br_forward", XPKT_EV_BR_FORWARD, "skb", NULL, "dev", NULL, 0, NULL,
+     XPKT_TP_HDR_NONE},
+    /* A driver domain's transmit on any device (the NIC on TX, a vif on RX)
+     * and GRO entry on the NIC, with the headers that join them to the wire
+     * by flow and sequence. IPv4 without options, TCP, not header-only
+     * (NOT_HDR_ONLY; at the IP header 134 - 14 = 120). etype is the
+     * EtherType read little-endian: 0x0800 is 8. */
+    {"kprobe", "dev_hard_start_xmit", XPKT_EV_DEV_XMIT, "skb", "len", "dev", NULL, 0,
+     "etype == 8 && vihl == 69 && proto == 6 && len > 134", XPKT_TP_HDR_ETH},
+    {"kprobe", "napi_gro_receive", XPKT_EV_GRO_RECEIVE, "skb", "len", "dev", NULL, 0,
+     "vihl == 69 && proto == 6 && len > 120", XPKT_TP_HDR_IP},
 };
 
 /*
@@ -67,24 +82,54 @@ static const struct xpkt_tp_map maps[] = {
  *   static void tcp_collapse(struct sock *sk, struct sk_buff_head *list,
  *                            struct rb_root *root, struct sk_buff *head,
  *                            struct sk_buff *tail, u32 start, u32 end)
- * __ip_queue_xmit's len is skb->len; its offset comes from the running
- * kernel's BTF when the probe is created ({sk_buff.len}, capture/
- * kprobe_args.h: 112 in Debian's 6.1.0-56-amd64). At that call skb->data
- * is the TCP header (tcp_transmit_skb pushed it; the IP header comes later),
- * so skb->len is TCP header + payload. Flow and sequence could be fetched
- * too (sk_daddr +0, sk_rcv_saddr +4, sk_dport +12 of the sock; seq at
- * +4(+208(%si)), skb->data at 208) but arrive in network byte order, which
- * neither kprobe fetch types nor the decoder's field rows convert: not yet.
+ *   struct sk_buff *dev_hard_start_xmit(struct sk_buff *first, struct net_device *dev,
+ *                                       struct netdev_queue *txq, int *ret)
+ *   gro_result_t napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
+ * Struct offsets come from the running kernel's BTF when the probe is
+ * created ({sk_buff.len}, capture/kprobe_args.h: len is 112 in Debian's
+ * 6.1.0-56-amd64), except where BTF cannot name the member: struct sock
+ * begins with sock_common, whose first two words are skc_daddr and
+ * skc_rcv_saddr (an anonymous union with skc_addrpair, unchanged since
+ * 2.6.x), so the addresses are +0 and +4 of the sock.
+ *  - __ip_queue_xmit: skb->data is the TCP header (tcp_transmit_skb pushed
+ *    it; the IP header comes later): ports +0/+2, seq +4, data offset +12.
+ *  - dev_hard_start_xmit: skb->data is the Ethernet header (EtherType +12,
+ *    IP at +14, TCP at +34 without IP options). It takes a list of skbs;
+ *    the probe sees the first, which is the only one unless software GSO
+ *    split it (a GSO-capable NIC and every vif take the whole skb).
+ *  - napi_gro_receive: the driver ran eth_type_trans, so skb->data is the
+ *    IP header (TCP at +20); the device is napi->dev.
  * skb_copy_bits and tcp_collapse are the receive-side hotspots (DESIGN.md
  * section 6): recorded, not yet joined by any stage (no row above).
  */
+/* "+{sk_buff.data}(%si)" is skb->data: offsets from it are packet bytes. */
 static const struct xpkt_tp_kprobe kprobes[] = {
-    {"__ip_queue_xmit", "sk=%di:x64 skb=%si:x64 len=+{sk_buff.len}(%si):u32"},
+    {"__ip_queue_xmit",
+     "sk=%di:x64 skb=%si:x64 len=+{sk_buff.len}(%si):u32 ip_saddr=+4(%di):u32 "
+     "ip_daddr=+0(%di):u32 tcp_sport=+0(+{sk_buff.data}(%si)):u16 "
+     "tcp_dport=+2(+{sk_buff.data}(%si)):u16 tcp_seq=+4(+{sk_buff.data}(%si)):u32 "
+     "tcp_doff=+12(+{sk_buff.data}(%si)):u8",
+     NULL},
     /* dev: to->dev->name, the egress port's device (struct net_bridge_port
      * begins with br, then dev, at offset 8; name is net_device's first member) */
-    {"br_forward", "port=%di:x64 skb=%si:x64 dev=+0(+8(%di)):string"},
-    {"skb_copy_bits", "skb=%di:x64 offset=%si:s32 len=%cx:s32"},
-    {"tcp_collapse", "sk=%di:x64 skb=%cx:x64 start=%r9:u32"},
+    {"br_forward", "port=%di:x64 skb=%si:x64 dev=+0(+8(%di)):string", NULL},
+    {"skb_copy_bits", "skb=%di:x64 offset=%si:s32 len=%cx:s32", NULL},
+    {"tcp_collapse", "sk=%di:x64 skb=%cx:x64 start=%r9:u32", NULL},
+    {"dev_hard_start_xmit",
+     "skb=%di:x64 dev=+0(%si):string len=+{sk_buff.len}(%di):u32 "
+     "etype=+12(+{sk_buff.data}(%di)):u16 vihl=+14(+{sk_buff.data}(%di)):u8 "
+     "proto=+23(+{sk_buff.data}(%di)):u8 ip_saddr=+26(+{sk_buff.data}(%di)):u32 "
+     "ip_daddr=+30(+{sk_buff.data}(%di)):u32 tcp_sport=+34(+{sk_buff.data}(%di)):u16 "
+     "tcp_dport=+36(+{sk_buff.data}(%di)):u16 tcp_seq=+38(+{sk_buff.data}(%di)):u32 "
+     "tcp_doff=+46(+{sk_buff.data}(%di)):u8",
+     "net:net_dev_start_xmit"},
+    {"napi_gro_receive",
+     "skb=%si:x64 dev=+0(+{napi_struct.dev}(%di)):string len=+{sk_buff.len}(%si):u32 "
+     "vihl=+0(+{sk_buff.data}(%si)):u8 proto=+9(+{sk_buff.data}(%si)):u8 "
+     "ip_saddr=+12(+{sk_buff.data}(%si)):u32 ip_daddr=+16(+{sk_buff.data}(%si)):u32 "
+     "tcp_sport=+20(+{sk_buff.data}(%si)):u16 tcp_dport=+22(+{sk_buff.data}(%si)):u16 "
+     "tcp_seq=+24(+{sk_buff.data}(%si)):u32 tcp_doff=+32(+{sk_buff.data}(%si)):u8",
+     "net:napi_gro_receive_entry"},
 };
 
 static const char *const kprobe_points[] = {
@@ -93,10 +138,6 @@ static const char *const kprobe_points[] = {
     "skb_copy_bits",
     "tcp_collapse",
 };
-
-_Static_assert(sizeof(kprobes) / sizeof(kprobes[0]) ==
-		   sizeof(kprobe_points) / sizeof(kprobe_points[0]),
-	       "one probe per kprobe point");
 
 const struct xpkt_tp_map *xpkt_tp_maps(unsigned *n)
 {
@@ -123,4 +164,12 @@ const struct xpkt_tp_kprobe *xpkt_tp_kprobes(unsigned *n)
 {
 	*n = sizeof(kprobes) / sizeof(kprobes[0]);
 	return kprobes;
+}
+
+const struct xpkt_tp_kprobe *xpkt_tp_kprobe_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kprobes) / sizeof(kprobes[0]); i++)
+		if (!strcmp(kprobes[i].name, name))
+			return &kprobes[i];
+	return NULL;
 }

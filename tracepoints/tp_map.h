@@ -27,6 +27,25 @@
 /* Part of the default "native" set (static tracepoint on any host kernel). */
 #define XPKT_TP_NATIVE (1u << 1)
 
+/*
+ * Packet headers a kprobe fetched from the skb's data (fetch argument names
+ * ip_saddr, ip_daddr, tcp_sport, tcp_dport, tcp_seq: the bytes as they are
+ * in the packet, network order, read by the kernel as little-endian u32/u16;
+ * ip_vihl and tcp_doff: the bytes holding the IPv4 IHL and TCP data offset).
+ * The column says where skb->data pointed, so what skb->len ("len") counts
+ * besides the TCP payload. The decoder fills ev->flow and ev->seq from them
+ * in host order and ev->len with the payload: skb->len minus the link, IP
+ * and TCP headers. The probes' filters keep only IPv4 without options
+ * (vihl == 0x45) and TCP, the layout the fixed offsets assume.
+ */
+enum xpkt_tp_hdr {
+	XPKT_TP_HDR_NONE = 0, /* no headers fetched */
+	XPKT_TP_HDR_ETH,      /* data at the Ethernet header (a driver's xmit) */
+	XPKT_TP_HDR_IP,	      /* data at the IP header (GRO entry, after eth_type_trans) */
+	XPKT_TP_HDR_TCP,      /* data at the TCP header, no IP header yet (__ip_queue_xmit):
+			       * addresses come from the socket */
+};
+
 struct xpkt_tp_map {
 	const char *system;
 	const char *event;
@@ -43,6 +62,7 @@ struct xpkt_tp_map {
 	 * trace; the manifest lists the filters per source.
 	 */
 	const char *filter;
+	enum xpkt_tp_hdr hdr; /* headers the event fetched, and where */
 };
 
 /* All rows; *n gets their number. */
@@ -51,9 +71,11 @@ const struct xpkt_tp_map *xpkt_tp_maps(unsigned *n);
 const struct xpkt_tp_map *xpkt_tp_find(const char *system, const char *event);
 
 /*
- * Points with no tracepoint that the recorder would take with kprobes where
+ * Points with no tracepoint that the native set takes with kprobes where
  * the kernel has kprobe events (DESIGN.md section 3). Listed so a host
- * without kprobes can say in the manifest what it could not record.
+ * without kprobes can say in the manifest what it could not record. The Xen
+ * sets name their own points (capture/evset.c); every point of any set has
+ * a definition below.
  */
 const char *const *xpkt_tp_kprobe_points(unsigned *n);
 
@@ -64,12 +86,19 @@ const char *const *xpkt_tp_kprobe_points(unsigned *n);
  * checked against the Linux 6.1 signatures in tp_map.c. In a trace the
  * events' system is "kprobe" (rows of the table above map the ones a stage
  * uses); the recorder creates them in a group of its own (ftrace_rec.h).
- * Same order and length as xpkt_tp_kprobe_points.
  */
 struct xpkt_tp_kprobe {
 	const char *name;  /* function probed, and the event's name */
 	const char *fetch; /* kprobe_events fetch arguments */
+	/*
+	 * "system:event" of a tracepoint at the same point that a set holding
+	 * this probe leaves out (the probe's record has everything the
+	 * tracepoint's has and more: the two would be one packet seen twice).
+	 */
+	const char *replaces;
 };
 const struct xpkt_tp_kprobe *xpkt_tp_kprobes(unsigned *n);
+/* The definition of the probe on function name, or NULL. */
+const struct xpkt_tp_kprobe *xpkt_tp_kprobe_find(const char *name);
 
 #endif

@@ -38,10 +38,32 @@ static const char fmt_grant[] = "name: tx_grant\nID: 1800\n" COMMON
 				"\tfield:u16 req_id;\toffset:34;\tsize:2;\tsigned:0;\n\n"
 				"print fmt: \"slot=%u\", REC->ring_idx\n";
 
+/*
+ * kprobe:dev_hard_start_xmit as a 6.1 kernel writes the format of the probe
+ * tracepoints/tp_map.c defines (kprobe fields follow __probe_ip in the
+ * order of the fetch arguments; a string is a __data_loc).
+ */
+static const char fmt_hsx[] = "name: dev_hard_start_xmit\nID: 2100\n" COMMON
+			      "\tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;\n"
+			      "\tfield:u64 skb;\toffset:16;\tsize:8;\tsigned:0;\n"
+			      "\tfield:__data_loc char[] dev;\toffset:24;\tsize:4;\tsigned:1;\n"
+			      "\tfield:u32 len;\toffset:28;\tsize:4;\tsigned:0;\n"
+			      "\tfield:u16 etype;\toffset:32;\tsize:2;\tsigned:0;\n"
+			      "\tfield:u8 vihl;\toffset:34;\tsize:1;\tsigned:0;\n"
+			      "\tfield:u8 proto;\toffset:35;\tsize:1;\tsigned:0;\n"
+			      "\tfield:u32 ip_saddr;\toffset:36;\tsize:4;\tsigned:0;\n"
+			      "\tfield:u32 ip_daddr;\toffset:40;\tsize:4;\tsigned:0;\n"
+			      "\tfield:u16 tcp_sport;\toffset:44;\tsize:2;\tsigned:0;\n"
+			      "\tfield:u16 tcp_dport;\toffset:46;\tsize:2;\tsigned:0;\n"
+			      "\tfield:u32 tcp_seq;\toffset:48;\tsize:4;\tsigned:0;\n"
+			      "\tfield:u8 tcp_doff;\toffset:52;\tsize:1;\tsigned:0;\n\n"
+			      "print fmt: \"(%lx) skb=0x%Lx\", REC->__probe_ip, REC->skb\n";
+
 static const char meta[] =
     "{\"format\": \"xpkttrace-ftrace\", \"version\": 1, \"clock\": \"x86-tsc\","
     " \"subbuf_size\": 4096, \"long_size\": 8,"
-    " \"events\": [\"net:net_dev_queue\", \"tcp:tcp_probe\", \"xen_netfront:tx_grant\"],"
+    " \"events\": [\"net:net_dev_queue\", \"tcp:tcp_probe\", \"xen_netfront:tx_grant\","
+    " \"kprobe:dev_hard_start_xmit\"],"
     " \"cpus\": [{\"cpu\": 0, \"file\": \"cpu0.raw\", \"lost_events\": 0},"
     " {\"cpu\": 1, \"file\": \"cpu1.raw\", \"lost_events\": 0}]}\n";
 
@@ -147,6 +169,11 @@ static int setup(void **state)
 	snprintf(path, sizeof(path), "%s/events/xen_netfront/tx_grant", dir);
 	mkdir(path, 0755);
 	put("events/xen_netfront/tx_grant/format", fmt_grant, strlen(fmt_grant));
+	snprintf(path, sizeof(path), "%s/events/kprobe", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/events/kprobe/dev_hard_start_xmit", dir);
+	mkdir(path, 0755);
+	put("events/kprobe/dev_hard_start_xmit/format", fmt_hsx, strlen(fmt_hsx));
 	put("cpu1.raw", "", 0);
 	return 0;
 }
@@ -328,8 +355,19 @@ static void test_tp_map(void **state)
 		assert_non_null(xpkt_event_info(m[i].id));
 		assert_ptr_equal(xpkt_tp_find(m[i].system, m[i].event), &m[i]);
 		assert_non_null(m[i].skb); /* every packet event names its skb */
-		for (unsigned j = 0; j < i; j++)
-			assert_false(m[j].id == m[i].id); /* one tracepoint per event id */
+		/* one tracepoint per event id, or a kprobe that replaces it in a set */
+		for (unsigned j = 0; j < i; j++) {
+			const struct xpkt_tp_kprobe *k = xpkt_tp_kprobe_find(m[i].event);
+			char name[160];
+
+			if (m[j].id != m[i].id)
+				continue;
+			assert_string_equal(m[i].system, "kprobe");
+			assert_non_null(k);
+			assert_non_null(k->replaces);
+			snprintf(name, sizeof(name), "%s:%s", m[j].system, m[j].event);
+			assert_string_equal(k->replaces, name);
+		}
 	}
 	assert_null(xpkt_tp_find("net", "no_such_event"));
 	assert_non_null(xpkt_tp_find("skb", "kfree_skb"));
@@ -371,12 +409,68 @@ static void test_xen_ring_fields(void **state)
 	assert_int_equal(ev[0].ts, 5007);
 }
 
+/*
+ * Headers a kprobe read from the packet arrive in network byte order (the
+ * bytes as on the wire); the event carries them in host order, and the
+ * payload: skb->len minus Ethernet, IP (IHL 5) and TCP (data offset 8,
+ * timestamps) headers.
+ */
+static void test_kprobe_headers(void **state)
+{
+	static const unsigned char saddr[4] = {10, 0, 2, 15}, daddr[4] = {10, 0, 2, 2};
+	static const unsigned char sport[2] = {0x14, 0x51}; /* 5201 */
+	static const unsigned char dport[2] = {0xd4, 0x31}; /* 54321 */
+	static const unsigned char seq[4] = {0xde, 0xad, 0xbe, 0xef};
+	struct page p0;
+	unsigned char rec[64] = {0};
+	struct xpkt_event ev[4];
+	struct xpkt_err err = {{0}};
+
+	(void)state;
+	page_init(&p0, 9000);
+	le(rec, 2100, 2);
+	le(rec + 16, 0xffff888812345600ull, 8);
+	le(rec + 24, (uint64_t)6 << 16 | 56, 4); /* "veth0" + NUL at 56 */
+	le(rec + 28, 1514, 4);
+	rec[32] = 0x08; /* EtherType 0x0800 as the packet holds it */
+	rec[34] = 0x45;
+	rec[35] = 6;
+	memcpy(rec + 36, saddr, 4);
+	memcpy(rec + 40, daddr, 4);
+	memcpy(rec + 44, sport, 2);
+	memcpy(rec + 46, dport, 2);
+	memcpy(rec + 48, seq, 4);
+	rec[52] = 8 << 4;
+	memcpy(rec + 56, "veth0", 6);
+	page_add(&p0, 3, rec, 64);
+	put("cpu0.raw", p0.b, PAGE);
+	put("cpu1.raw", "", 0);
+	assert_int_equal(decode(ev, 4, &err), 1);
+	assert_int_equal(ev[0].id, XPKT_EV_DEV_XMIT);
+	assert_int_equal(ev[0].skb, 0xffff888812345600ull);
+	assert_int_equal(ev[0].ifindex, 7);
+	assert_int_equal(ev[0].flow.saddr, 0x0a00020fu);
+	assert_int_equal(ev[0].flow.daddr, 0x0a000202u);
+	assert_int_equal(ev[0].flow.sport, 5201);
+	assert_int_equal(ev[0].flow.dport, 54321);
+	assert_int_equal(ev[0].flow.proto, 6);
+	assert_int_equal(ev[0].seq, 0xdeadbeefu);
+	assert_int_equal(ev[0].len, 1514 - 14 - 20 - 32);
+	/* a header-only frame is no payload, not a negative one */
+	le(rec + 28, 40, 4);
+	page_init(&p0, 9000);
+	page_add(&p0, 3, rec, 64);
+	put("cpu0.raw", p0.b, PAGE);
+	assert_int_equal(decode(ev, 4, &err), 1);
+	assert_int_equal(ev[0].len, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_decode_and_merge), cmocka_unit_test(test_missed_events),
 	    cmocka_unit_test(test_corrupt_pages),    cmocka_unit_test(test_tp_map),
-	    cmocka_unit_test(test_xen_ring_fields),
+	    cmocka_unit_test(test_xen_ring_fields),  cmocka_unit_test(test_kprobe_headers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -178,7 +178,8 @@ static void test_native_set(void **state)
 {
 	struct xpkt_evset set;
 	struct xpkt_err err = {{0}};
-	unsigned n;
+	unsigned n, nk, native = 0;
+	const struct xpkt_tp_map *m;
 
 	(void)state;
 	if (xpkt_ftrace_check(&err)) {
@@ -186,9 +187,12 @@ static void test_native_set(void **state)
 		skip();
 	}
 	assert_int_equal(xpkt_evset_resolve(NULL, xpkt_ftrace_dir(), &set, &err), 0);
-	xpkt_tp_maps(&n);
-	/* every native row is either recorded or said to be unavailable */
-	assert_true(set.n + set.nunavailable >= n);
+	m = xpkt_tp_maps(&n);
+	for (unsigned i = 0; i < n; i++)
+		native += !!(m[i].flags & XPKT_TP_NATIVE);
+	xpkt_tp_kprobe_points(&nk);
+	/* every native row and kprobe point is either recorded or said to be unavailable */
+	assert_int_equal(set.n + set.nunavailable, native + nk);
 	assert_true(set.n > 0);
 	assert_int_equal(xpkt_evset_resolve("bad", xpkt_ftrace_dir(), &set, &err), -1);
 	assert_int_equal(xpkt_evset_resolve("net:../x", xpkt_ftrace_dir(), &set, &err), -1);
