@@ -15,8 +15,13 @@
 # net_dev_start_xmit of each 1242-byte ICMP echo to 10.0.0.99 on the NIC
 # (marker-dom0.txt) and the same frames' pcap times, paired in order;
 # offset_ns = min(wire_ns - tsc_ns) over the pairs ("offset_from": "estimated",
-# the pairs' spread on stderr). Without markers the source says
-# "offset_from": "unaligned" and offset_ns 0.
+# the pairs' spread on stderr). Markers are sent before the first test and
+# after the last; with both groups the bundle's tsc_hz becomes the TSC's rate
+# measured against the host's clock between the two groups' least-delayed
+# pairs ("tsc_hz_from": "wire markers"; dom0's own calibration is kept as
+# "tsc_hz_kernel"): under TCG the kernels' calibrations are off by up to
+# 0.1 %, tens of milliseconds over a run, more than a packet's whole path.
+# Without markers the source says "offset_from": "unaligned" and offset_ns 0.
 #
 # The guest agent's recording (RUNDIR/guest1/g, guest/domU-init) becomes source
 # "guest1" (domain guest, domid 1, format ftrace, x86-tsc with tsc_offset 0:
@@ -61,6 +66,24 @@ src = {"name": "wire", "domain": "wire", "format": "pcap", "file": "wire.pcap",
        "clock": "realtime", "timebase": "ns", "tsc_offset": 0, "offset_ns": 0,
        "offset_from": "unaligned", "lost_events": 0}
 n = min(len(tsc), len(wire))
+if len(tsc) != len(wire):
+    print(f"testbed: wire clock: {len(tsc)} markers in dom0, {len(wire)} on the wire: pairing the first {n}",
+          file=sys.stderr)
+if n >= 6:
+    # Two groups (start, end): the least-delayed pair of each (smallest
+    # wire - tsc at the kernel's rate), and the rate between them.
+    d = [wire[i] - tsc[i] * 1000000000 // hz for i in range(n)]
+    h = n // 2
+    a = min(range(h), key=lambda i: d[i])
+    b = min(range(h, n), key=lambda i: d[i])
+    if wire[b] > wire[a] and tsc[b] > tsc[a]:
+        m["tsc_hz_kernel"] = hz
+        hz = (tsc[b] - tsc[a]) * 1000000000 // (wire[b] - wire[a])
+        m["tsc_hz"] = hz
+        m["tsc_hz_from"] = "wire markers"
+        print(f"testbed: wire clock: TSC rate {hz} Hz over {(wire[b] - wire[a]) / 1e9:.1f} s "
+              f"(kernel's {m['tsc_hz_kernel']}, {(hz - m['tsc_hz_kernel']) / m['tsc_hz_kernel'] * 1e6:+.0f} ppm)",
+              file=sys.stderr)
 if n:
     # the timebase's own conversion (correlator/timebase.c): ticks * 1e9 / hz
     d = [wire[i] - tsc[i] * 1000000000 // hz for i in range(n)]

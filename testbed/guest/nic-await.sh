@@ -20,9 +20,11 @@ await() {
 	exit 1
 }
 n0=$(count)
-/opt/xpkttrace/testbed/nic-marker.sh || say "warning: clock markers failed"
+rm -f $OUT/marker-dom0.txt
+/opt/xpkttrace/testbed/nic-marker.sh start || say "warning: clock markers failed"
 say "TESTBED READY to-guest"
 await $((n0 + 1))
 say "TESTBED READY from-guest"
 await $((n0 + 2))
 say "host tests finished"
+/opt/xpkttrace/testbed/nic-marker.sh end || say "warning: clock markers failed"

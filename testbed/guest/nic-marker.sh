@@ -11,8 +11,13 @@
 # x86-tsc: the counter of the bundle's dom0 and Xen sources); QEMU's filter-dump
 # stamps the same frame a few microseconds of emulation later. The host
 # (testbed/bundle.sh) pairs them in order and takes the smallest difference as
-# the wire's offset (the transmit path only adds delay).
-# Output: $OUT/marker-dom0.txt, the instance's trace lines for the NIC.
+# the wire's offset (the transmit path only adds delay). nic-await.sh sends
+# them twice, before the first test and after the last: the two groups also
+# give the TSC's rate against the host's clock (bundle.sh), which the guest
+# kernels' own calibrations under TCG do not agree on to better than 0.1 %
+# (tens of milliseconds over a run).
+# Output: lines appended to $OUT/marker-dom0.txt, the instance's trace lines
+# for the NIC; $1 names the group in the console line.
 . /opt/xpkttrace/testbed.env
 T=/sys/kernel/tracing/instances/tbmarker
 E=$T/events/net/net_dev_start_xmit
@@ -25,6 +30,7 @@ ip neigh replace 10.0.0.99 lladdr 02:00:00:00:00:99 dev xenbr0 nud permanent
 busybox ping -c 3 -i 0.2 -s 1200 -W 1 10.0.0.99 >/dev/null 2>&1
 sleep 0.2
 echo 0 >$E/enable
-grep "dev=$NIC " $T/trace >$OUT/marker-dom0.txt
+n=$(grep -c "dev=$NIC " $T/trace)
+grep "dev=$NIC " $T/trace >>$OUT/marker-dom0.txt
 rmdir $T
-echo "TESTBED[$(cut -d' ' -f1 /proc/uptime)] clock markers: $(wc -l <$OUT/marker-dom0.txt) on $NIC" >/dev/console
+echo "TESTBED[$(cut -d' ' -f1 /proc/uptime)] clock markers (${1:-start}): $n on $NIC" >/dev/console
