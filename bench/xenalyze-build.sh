@@ -14,13 +14,12 @@ bin=$peer/xenalyze
 if ! ls "$peer"/src/xen_*.orig.tar.* >/dev/null 2>&1; then
 	list=/etc/apt/sources.list.d/xpkt-src.sources
 	if [ ! -e "$list" ]; then
-		cat >"$list" <<'EOS'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOS
+		# deb-src from the mirror this machine's apt already uses (as testbed/build.sh)
+		mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+		[ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+		[ -n "$mirror" ] || { echo "xenalyze-build: no Debian mirror in /etc/apt/sources.list{,.d}" >&2; exit 1; }
+		printf 'Types: deb-src\nURIs: %s\nSuites: bookworm\nComponents: main\nSigned-By: %s\n' \
+			"$mirror" /usr/share/keyrings/debian-archive-keyring.gpg >"$list"
 		apt-get update >&2
 	fi
 	(cd "$peer/src" && apt-get source --download-only xen >&2)
