@@ -20,12 +20,14 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-HOST_PKGS=(qemu-system-x86 debootstrap e2fsprogs busybox-static cpio xz-utils tcpdump python3)
+HOST_PKGS=(qemu-system-x86 debootstrap e2fsprogs busybox-static cpio xz-utils tcpdump python3 tshark jq iperf3)
 # In dom0: the toolstack, the workload, busybox for ping/nc, and xpkttrace's
-# runtime libraries (libjansson, libpcap, libtracefs, libtraceevent) so the
-# binary built on this Debian 12 host runs unchanged inside dom0.
+# runtime libraries (libjansson, libpcap, libtracefs, libtraceevent, libbfd from
+# libbinutils) so the binary built on this Debian 12 host runs unchanged inside
+# dom0. A change here needs TB_RECIPE (lib.sh) bumped: it is part of the cache key.
 DOM0_PKGS=(xen-utils-4.17 xen-utils-common xenstore-utils linux-image-amd64 initramfs-tools
-	iperf3 iproute2 procps kmod busybox libjansson4 libpcap0.8 libtracefs1 libtraceevent1)
+	iperf3 iproute2 procps kmod busybox libjansson4 libpcap0.8 libtracefs1 libtraceevent1
+	libbinutils)
 # Debian's kernel has no room to grow a root fs in place; 3 GB sparse holds the
 # system (~0.9 GB) plus a run's xentrace file and bundle.
 IMG_SIZE=3G
@@ -128,7 +130,9 @@ cp "$NF" "$D/lib/"
 
 # 4. dom0 disk image, made from the directory (no loop mount needed).
 tb_log "4/4 dom0.img ($IMG_SIZE sparse)"
-mkfs.ext4 -q -F -L dom0root -d "$R" "$W/dom0.img" "$IMG_SIZE" || tb_die "mkfs.ext4 -d failed"
+# stdout is the image directory alone (run.sh reads it): mkfs.ext4 -d names some
+# files it copies even with -q, so its output goes to stderr.
+mkfs.ext4 -q -F -L dom0root -d "$R" "$W/dom0.img" "$IMG_SIZE" >&2 || tb_die "mkfs.ext4 -d failed"
 {
 	echo "key $TB_KEY"
 	echo "xen-hypervisor-4.17-amd64 $TB_XEN_VER"
