@@ -20,6 +20,10 @@
 #                           xen-netfront.ko for the domU); default: the patched
 #                           modules netback-patch/ and netfront-patch/ built, if any
 #   IPERF_SECONDS (10), XENTRACE_MASK, XENTRACE_PAGES    scenario parameters
+#   XPKT_TESTBED_GUEST_CMD  shell commands the domU runs (under the guest agent's
+#                           recording) before it starts the iperf3 server, e.g.
+#                           "sysctl -w net.ipv4.tcp_rmem='4096 65536 131072'"; output on
+#                           its console (RUN/domU-console.log)
 #   XPKT_TESTBED_XENTRACE=1  record the hypervisor with xentrace (xentrace.bin)
 #                           instead of `xpkttrace record --xen` (comparison)
 set -euo pipefail
@@ -86,6 +90,10 @@ if [ -n "${XPKTTRACE-}" ]; then
 		nlib=$((nlib + 1))
 	done
 	tb_log "xpkttrace in the domU (guest agent): $nlib libraries added to its initramfs"
+fi
+if [ -n "${XPKT_TESTBED_GUEST_CMD-}" ]; then
+	printf '%s\n' "$XPKT_TESTBED_GUEST_CMD" >"$ST/domu/opt/xpkttrace/guest-cmd.sh"
+	tb_log "guest command: $XPKT_TESTBED_GUEST_CMD"
 fi
 (cd "$ST/domu" && find . | cpio -o -H newc --quiet) >"$ST/overlay.cpio"
 (zcat "$IMG/domU-base.cpio.gz" && cat "$ST/overlay.cpio") | gzip -1 >"$ST/domU-initrd.cpio.gz"

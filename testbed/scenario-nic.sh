@@ -10,6 +10,7 @@
 # domU for IPERF_SECONDS; "TESTBED READY from-guest" once the domU's server is
 # listening again (starting earlier fails with "control socket has closed
 # unexpectedly"): then -R, domU -> host. JSON results: RUNDIR/iperf3-*.json.
+# IPERF_ARGS: more iperf3 client options for both tests (e.g. "-P 2 -w 64K").
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 RUN=${1:?usage: scenario-nic.sh RUNDIR QEMU_PID}
@@ -25,6 +26,8 @@ run_test() { # NAME MARKER [-R]
 	shift 2
 	tb_wait_for "$RUN/serial.log" "$marker" "$QPID" "$BOOT_WAIT_S" ||
 		tb_die "no '$marker' on $RUN/serial.log (QEMU gone or timeout; see its tail)"
+	# shellcheck disable=SC2086 # IPERF_ARGS is a list of options
+	set -- ${IPERF_ARGS-} "$@"
 	tb_log "$name: iperf3 -c 127.0.0.1 -p $PORT -t $T $*"
 	# -J: one JSON document per test, read by check.sh.
 	iperf3 -c 127.0.0.1 -p "$PORT" -t "$T" -J "$@" >"$RUN/iperf3-$name.json" 2>"$RUN/iperf3-$name.err" ||
