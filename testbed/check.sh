@@ -195,6 +195,23 @@ if [ -f "$B/manifest.json" ]; then
 		"$X" report --json -o "$RUN/report.json" "$B" 2>>"$RUN/report.err"; then
 		ok "report bundle: $(jq -r '"\(.events_read) events read, packets tx \(.packets.tx.total) rx \(.packets.rx.total)"' "$RUN/report.json")"
 		echo "testbed-check: info  stages with counts: $(jq -r '[.stages[] | select(.count > 0) | "\(.direction):\(.name)=\(.count)"] | join(" ")' "$RUN/report.json")"
+		# 8. What the cross-domain correlation must show (the Xen issue): every
+		# stage of both directions seen on some packet; at least 95 % of the
+		# guest's data packets complete from TCP build to the wire; no packet
+		# whose stage in one source precedes the stage before it in another.
+		R=$RUN/report.json
+		zero=$(jq -r '[.stages[] | select(.count == 0) | "\(.direction):\(.name)"] | join(" ")' "$R")
+		[ -z "$zero" ] && ok "report: every TX and RX stage has packets" || bad "report: stages without packets: $zero"
+		read -r tot comp < <(jq -r '"\(.packets.tx.total) \(.packets.tx.complete)"' "$R")
+		why=$(jq -c '.packets.tx.partial_reasons' "$R")
+		if [ "${tot:-0}" -gt 0 ] && [ $((comp * 100)) -ge $((tot * 95)) ]; then
+			ok "report: TX $comp of $tot guest data packets complete (>= 95 %)"
+		else
+			bad "report: TX ${comp:-?} of ${tot:-?} complete (< 95 %; partial: $why)"
+		fi
+		inv=$(jq -r '[.clock[] | select(.inversions > 0) | "\(.source)=\(.inversions) (min gap \(.min_causal_gap_ns) ns)"] | join(" ")' "$R")
+		[ -z "$inv" ] && ok "report: no receive before its send in any source ($(jq -r '[.clock[] | "\(.source) \(.min_causal_gap_ns)"] | join(", ")' "$R") ns min gap)" ||
+			bad "report: causal inversions: $inv"
 	else
 		bad "report bundle: $(head -1 "$RUN/report.err")"
 	fi
