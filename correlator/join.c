@@ -58,19 +58,21 @@
 enum { WAIT_SWITCH = 0, WAIT_UNMAP = 1, WAIT_KINDS };
 
 /* Why a packet ended. */
-enum { END_TERMINAL, END_DROP, END_IDLE, END_TRACE };
+enum { END_TERMINAL, END_DROP, END_IDLE, END_TRACE, END_MERGED };
+/* IPv4 + TCP headers at least: what a GRO skb's IP-level len holds beyond payload. */
+#define GRO_MIN_HDR_BYTES 40
 
 /*
  * Keys whose life ends when the one stage that looks them up attaches
  * (docs/correlation.md section 4, "ended by"): a TX response frees its request
- * id, an unmap frees the grant, the NIC's receive consumes the wire segment.
+ * id, an unmap frees the grant. (A wire segment's FLOW_SEQ lives on with its
+ * packet: a GRO head's receive looks up the segments that follow it.)
  * Ending them early changes no lookup (the packet already has that stage) but
  * keeps the table small.
  */
 static const uint8_t key_ends_on_attach[XPKT_KEY_COUNT] = {
     [XPKT_KEY_REQ_ID] = 1,
     [XPKT_KEY_GREF] = 1,
-    [XPKT_KEY_FLOW_SEQ] = 1,
 };
 
 struct jkey {
@@ -114,8 +116,11 @@ struct pkt {
 	uint16_t frontend; /* the guest's domid */
 	uint32_t lru_prev, lru_next;
 	uint32_t w_prev, w_next, wlist;
-	uint32_t range; /* its seq-range node, or NIL */
-	uint32_t bytes; /* APPENDS origins: sum of the origin events' len */
+	uint32_t range;	    /* its seq-range node, or NIL */
+	uint32_t bytes;	    /* APPENDS origins: sum of the origin events' len */
+	uint32_t seq, plen; /* origin's seq and payload bytes (GRO_HEAD rows) */
+	uint8_t nslots;	    /* PER_SLOT: slots claimed by the terminal row's key_from row */
+	uint8_t ndone;	    /* PER_SLOT: of those, answered by the terminal row's events */
 	uint64_t last_ns;
 	uint64_t ts[XPKT_MAX_STAGES];
 	uint8_t src[XPKT_MAX_STAGES];
@@ -146,6 +151,7 @@ struct dirinfo {
 	uint16_t waiters[XPKT_MAX_STAGES]; /* rows with a window opened by stage i */
 	uint8_t wait_kind[XPKT_MAX_STAGES];
 	uint8_t wait_peer_guest[XPKT_MAX_STAGES]; /* SWITCH_IN: peer is the frontend */
+	int8_t skb_last_user[XPKT_MAX_STAGES];	  /* SKB setter -> last row looking it up */
 };
 
 struct guest_addr {
@@ -184,6 +190,9 @@ struct xpkt_joiner {
 	struct xpkt_packet_counts counts[XPKT_DIR_COUNT];
 	struct xpkt_clock_alignment clocks[XPKT_MAX_SOURCES];
 	uint64_t segments;
+	/* The driver domain's latest grant-unmap hypercall (UNMAP_CALL rows). */
+	uint64_t unmap_ns;
+	uint8_t unmap_src, have_unmap;
 	int oom;
 };
 
@@ -360,6 +369,48 @@ static inline int pkt_alive(const struct xpkt_joiner *j, uint32_t p, uint32_t ge
 	return p < j->npk && j->pk[p].live && j->pk[p].gen == gen;
 }
 
+/* Key types whose value is a packet slot (the others map to ranges or queues). */
+static int key_is_pkt(unsigned type)
+{
+	return type != XPKT_KEY_SEQ_RANGE && type != XPKT_KEY_STREAM && type != KEY_FLOWQ;
+}
+
+/*
+ * kt_insert, but before the table grows, entries left pointing at ended
+ * packets are dropped: a packet records in keys[] (and removes when it ends)
+ * only the keys of its stages' first events, so the keys of its further
+ * ring slots (PER_SLOT rows) and ring slots never reused stay behind until
+ * such a sweep. Growing to a quarter load afterwards keeps it amortized.
+ */
+static struct kent *jk_insert(struct xpkt_joiner *j, const struct jkey *k)
+{
+	struct keytab *t = &j->kt;
+
+	if ((t->used + 1) * 2 > t->mask + 1 && !kt_find(t, k)) {
+		struct keytab n;
+		unsigned log2 = 64 - t->shift;
+
+		if (kt_init(&n, log2))
+			return NULL;
+		for (uint32_t i = 0; i <= t->mask; i++) {
+			struct kent *e = &t->e[i];
+			uint32_t h;
+
+			if (!e->type || (key_is_pkt(e->type) && !pkt_alive(j, e->val, e->gen)))
+				continue;
+			for (h = kt_home(&n, e); n.e[h].type; h = (h + 1) & n.mask)
+				;
+			n.e[h] = *e;
+			n.used++;
+		}
+		free(t->e);
+		*t = n;
+		if (t->used * 4 > t->mask + 1 && kt_grow(t))
+			return NULL;
+	}
+	return kt_insert(t, k);
+}
+
 static uint32_t pkt_alloc(struct xpkt_joiner *j)
 {
 	uint32_t p;
@@ -494,7 +545,7 @@ static int range_set(struct xpkt_joiner *j, uint32_t p, unsigned setter,
 	if (!ev->len)
 		return 0; /* an empty range holds no segment */
 	key_of(&k, XPKT_KEY_SEQ_RANGE, ev, 0);
-	e = kt_insert(&j->kt, &k);
+	e = jk_insert(j, &k);
 	if (!e)
 		return -1;
 	/* Setting a key again replaces the old mapping: drop overlapped ranges. */
@@ -539,7 +590,11 @@ static void causal_check(struct xpkt_joiner *j, const struct pkt *k)
 	const struct dirinfo *di = &j->d[k->dir];
 	int prev = -1;
 
-	/* Consecutive attached stages recorded by different sources. */
+	/*
+	 * Consecutive attached stages recorded by different sources. A stage
+	 * recorded after its action took effect (XPKT_STAGE_AFTER_ACTION) is
+	 * no "previous" stage: the next domain may legitimately act first.
+	 */
 	for (unsigned s = 0; s < di->n; s++) {
 		if (!(k->attached & (1u << s)))
 			continue;
@@ -552,7 +607,8 @@ static void causal_check(struct xpkt_joiner *j, const struct pkt *k)
 			if (gap < 0)
 				c->inversions++;
 		}
-		prev = (int)s;
+		if (!(di->st[s].flags & XPKT_STAGE_AFTER_ACTION))
+			prev = (int)s;
 	}
 }
 
@@ -564,7 +620,9 @@ static void end_packet(struct xpkt_joiner *j, uint32_t p, int why, uint32_t drop
 	char buf[48];
 
 	pc->total++;
-	if (why == END_DROP) {
+	if (why == END_MERGED) {
+		pc->merged++;
+	} else if (why == END_DROP) {
 		pc->dropped++;
 		xpkt_reason_add(pc->drop_reasons, &pc->ndrop_reasons,
 				xpkt_drop_reason_format(drop_reason, buf, sizeof(buf)), 1);
@@ -615,8 +673,13 @@ static void end_packet(struct xpkt_joiner *j, uint32_t p, int why, uint32_t drop
 /* ------------------------------------------------------------------------ */
 /* Attaching                                                                 */
 
+/*
+ * The keys row s of dir provides, from ev. extra: a further ring slot of a
+ * PER_SLOT row; its keys are not recorded in the packet's keys[] (bounded),
+ * the table's sweep (jk_insert) drops them once the packet ended.
+ */
 static int set_keys(struct xpkt_joiner *j, uint32_t p, unsigned dir, unsigned s,
-		    const struct xpkt_event *ev)
+		    const struct xpkt_event *ev, int extra)
 {
 	uint32_t sets = j->d[dir].st[s].sets;
 
@@ -628,12 +691,19 @@ static int set_keys(struct xpkt_joiner *j, uint32_t p, unsigned dir, unsigned s,
 		/* STREAM outlives the packet (later bytes coalesce into its skb): stream_push. */
 		if (!(sets & (1u << t)) || t == XPKT_KEY_STREAM)
 			continue;
+		/*
+		 * Only the first slot's skb carries the packet on: netfront moves
+		 * later slots' pages into it and kfree_skb()s their own skbs
+		 * (xennet_fill_frags), which must not read as a drop.
+		 */
+		if (extra && t == XPKT_KEY_SKB)
+			continue;
 		key_of(&key, (enum xpkt_key)t, ev, ev->ring_idx);
 		if (t == XPKT_KEY_SEQ_RANGE) {
 			if (range_set(j, p, s, ev))
 				return -1;
 		} else {
-			e = kt_insert(&j->kt, &key);
+			e = jk_insert(j, &key);
 			if (!e)
 				return -1;
 			/* Setting a key again replaces the old mapping (reuse). */
@@ -642,10 +712,50 @@ static int set_keys(struct xpkt_joiner *j, uint32_t p, unsigned dir, unsigned s,
 			e->setter = (uint8_t)s;
 		}
 		k = &j->pk[p];
-		if (k->nkeys < MAX_PKT_KEYS)
+		if (!extra && k->nkeys < MAX_PKT_KEYS)
 			k->keys[k->nkeys++] = key;
 	}
 	return 0;
+}
+
+/*
+ * GRO_HEAD row s attached to head packet h with ev (dom0's netif_receive_skb
+ * of the GRO skb, len its IP-level bytes): the segments GRO appended to it
+ * (skb_gro_receive) are the live packets of the flow that follow the head's
+ * bytes contiguously, passed the row's key_from stage but not s, and fit the
+ * bytes ev->len leaves beyond the head's payload and the smallest headers.
+ * Their own skbs were freed with no tracepoint: they end "merged (GRO)".
+ */
+static void gro_merged(struct xpkt_joiner *j, uint32_t h, unsigned s, const struct xpkt_event *ev)
+{
+	const struct dirinfo *di = &j->d[j->pk[h].dir];
+	int kf = di->st[s].key_from;
+	struct jkey key = j->pk[h].keys[0]; /* the origin's FLOW_SEQ (first key set) */
+	uint32_t next = j->pk[h].seq + j->pk[h].plen;
+	uint64_t budget;
+
+	if (!j->pk[h].nkeys || key.type != XPKT_KEY_FLOW_SEQ || kf < 0 ||
+	    ev->len < (uint64_t)GRO_MIN_HDR_BYTES + j->pk[h].plen)
+		return;
+	budget = ev->len - GRO_MIN_HDR_BYTES - j->pk[h].plen;
+	for (;;) {
+		struct kent *e;
+		struct pkt *m;
+		uint32_t p;
+
+		key.c = next;
+		e = kt_find(&j->kt, &key);
+		if (!e || !pkt_alive(j, e->val, e->gen))
+			return;
+		p = e->val;
+		m = &j->pk[p];
+		if (m->dir != j->pk[h].dir || !(m->attached & (1u << kf)) ||
+		    (m->attached & (1u << s)) || !m->plen || m->plen > budget)
+			return;
+		budget -= m->plen;
+		next += m->plen;
+		end_packet(j, p, END_MERGED, 0);
+	}
 }
 
 static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xpkt_event *ev,
@@ -654,8 +764,31 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 	struct pkt *k = &j->pk[p];
 	const struct dirinfo *di = &j->d[k->dir];
 	const struct xpkt_stage *row = &di->st[s];
-	uint16_t below = (uint16_t)(k->attached & ((1u << s) - 1));
+	uint16_t below;
 	unsigned dir = k->dir;
+
+	/*
+	 * UNMAP_CALL row right before s (tlb_flush before grant_unmap): netback
+	 * logs tx_unmap after gnttab_unmap_refs() returned, so the hypercall
+	 * (and Xen's TLB flush in it) is the driver domain's latest unmap call,
+	 * if that came after the packet's latest stage so far.
+	 */
+	if (s > 0 && di->st[s - 1].join == XPKT_JOIN_UNMAP_CALL && j->have_unmap &&
+	    !(k->attached & (1u << (s - 1))) && di->st[s - 1].key_from >= 0 &&
+	    (k->attached & (1u << di->st[s - 1].key_from))) {
+		uint16_t lower = (uint16_t)(k->attached & ((1u << (s - 1)) - 1));
+		unsigned last = 31u - (unsigned)__builtin_clz(lower);
+
+		if (j->unmap_ns > k->ts[last]) {
+			struct xpkt_event call = *ev;
+
+			call.ts = j->unmap_ns;
+			if (attach(j, p, s - 1, &call, j->unmap_src))
+				return -1;
+			k = &j->pk[p];
+		}
+	}
+	below = (uint16_t)(k->attached & ((1u << s) - 1));
 
 	/* Latency from the previous attached stage in catalogue order. */
 	if (below) {
@@ -675,7 +808,7 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 	/* A window closes when any later stage attaches. */
 	if (k->wrow >= 0 && (int)s > di->st[k->wrow].key_from)
 		wait_stop(j, p);
-	if (row->sets && set_keys(j, p, dir, s, ev))
+	if (row->sets && set_keys(j, p, dir, s, ev, 0))
 		return -1;
 	k = &j->pk[p];
 	/* Windows this stage opens (SWITCH_IN / UNMAP_CALL rows keyed from it). */
@@ -691,6 +824,8 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 			wait_start(j, p, w, (uint32_t)di->wait_kind[w] << 16 | dom);
 		}
 	}
+	if (row->flags & XPKT_STAGE_GRO_HEAD)
+		gro_merged(j, p, s, ev);
 	if (row->flags & XPKT_STAGE_TERMINAL)
 		end_packet(j, p, END_TERMINAL, 0);
 	return 0;
@@ -713,6 +848,9 @@ static int create_packet(struct xpkt_joiner *j, unsigned dir, unsigned s,
 	k->frontend = frontend;
 	k->range = NIL;
 	k->bytes = 0;
+	k->nslots = k->ndone = 0;
+	k->seq = ev->seq;
+	k->plen = ev->len;
 	k->lru_prev = k->lru_next = NIL;
 	lru_append(j, p);
 	if (++j->in_flight > j->max_in_flight)
@@ -744,6 +882,45 @@ static int guest_of(const struct xpkt_joiner *j, uint32_t addr, uint16_t *domid)
 	return 0;
 }
 
+/*
+ * A PER_SLOT row's event found packet p through key entry e (its own slot's
+ * key). The first attaches; a further slot adds the keys it sets. A row
+ * keyed by the skb rather than a slot (grant_claim) takes further slots only
+ * while nothing after it is attached: netfront writes all slots of an skb
+ * before it pushes them. A TERMINAL row attaches when the packet's last
+ * claimed slot is answered.
+ */
+static int join_slot_event(struct xpkt_joiner *j, uint32_t p, const struct cand *c, struct kent *e,
+			   const struct xpkt_event *ev, unsigned src)
+{
+	const struct dirinfo *di = &j->d[c->dir];
+	const struct xpkt_stage *row = &di->st[c->row];
+	struct pkt *k = &j->pk[p];
+	int first = !(k->attached & (1u << c->row));
+
+	if (!first && row->key == XPKT_KEY_SKB && (k->attached >> c->row) > 1) {
+		j->unattributed[c->dir][c->row]++; /* another packet's: its key was lost */
+		return 0;
+	}
+	if (key_ends_on_attach[row->key])
+		kt_remove(&j->kt, e);
+	/* Slots claimed: the events of the row the terminal row's key comes from. */
+	for (unsigned t = 0; t < di->n; t++)
+		if ((di->st[t].flags & XPKT_STAGE_TERMINAL) && di->st[t].key_from == (int)c->row &&
+		    k->nslots < UINT8_MAX)
+			k->nslots++;
+	if (row->flags & XPKT_STAGE_TERMINAL) {
+		if (!first)
+			return 0;
+		if (++k->ndone < k->nslots)
+			return 0; /* slots still out: not complete yet */
+		return attach(j, p, c->row, ev, src);
+	}
+	if (first)
+		return attach(j, p, c->row, ev, src);
+	return row->sets ? set_keys(j, p, c->dir, c->row, ev, 1) : 0;
+}
+
 static int join_key(struct xpkt_joiner *j, const struct cand *c, unsigned nc,
 		    const struct xpkt_event *ev, unsigned src)
 {
@@ -757,6 +934,8 @@ static int join_key(struct xpkt_joiner *j, const struct cand *c, unsigned nc,
 		p = lookup(j, &key, c[i].dir, row->key_from, &e);
 		if (p == NIL)
 			continue;
+		if (row->flags & XPKT_STAGE_PER_SLOT)
+			return join_slot_event(j, p, &c[i], e, ev, src);
 		if (j->pk[p].attached & (1u << c[i].row)) {
 			/* Another packet's event whose own key-setting event was lost. */
 			j->unattributed[c[i].dir][c[i].row]++;
@@ -879,6 +1058,7 @@ static void skb_end(struct xpkt_joiner *j, const struct xpkt_event *ev)
 	struct jkey key;
 	struct kent *e;
 	uint32_t p, gen;
+	unsigned setter;
 
 	key_of(&key, XPKT_KEY_SKB, ev, 0);
 	e = kt_find(&j->kt, &key);
@@ -886,10 +1066,22 @@ static void skb_end(struct xpkt_joiner *j, const struct xpkt_event *ev)
 		return;
 	p = e->val;
 	gen = e->gen;
+	setter = e->setter;
 	kt_remove(&j->kt, e);
-	/* kfree_skb (not consume_skb) of a packet's skb: the kernel dropped it. */
-	if (ev->id == XPKT_EV_KFREE_SKB && pkt_alive(j, p, gen))
-		end_packet(j, p, END_DROP, ev->arg);
+	/*
+	 * kfree_skb (not consume_skb) of a packet's skb: the kernel dropped it,
+	 * unless the packet already attached a stage past the last row that
+	 * looks that skb up: it moved on to other keys, and drivers free such
+	 * finished skbs with kfree_skb too (netback's RX thread purges the skbs
+	 * it has grant-copied with __skb_queue_purge() after the push).
+	 */
+	if (ev->id == XPKT_EV_KFREE_SKB && pkt_alive(j, p, gen)) {
+		const struct pkt *k = &j->pk[p];
+		int last = j->d[k->dir].skb_last_user[setter];
+
+		if (last < 0 || !(k->attached >> (last + 1)))
+			end_packet(j, p, END_DROP, ev->arg);
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -938,7 +1130,7 @@ static uint32_t flowq_get(struct xpkt_joiner *j, const struct xpkt_event *ev)
 {
 	struct jkey key = {
 	    .a = flow_a(&ev->flow), .b = flow_b(&ev->flow), .c = ev->src_domid, .type = KEY_FLOWQ};
-	struct kent *e = kt_insert(&j->kt, &key);
+	struct kent *e = jk_insert(j, &key);
 
 	if (!e)
 		return NIL;
@@ -1008,7 +1200,7 @@ static int stream_push(struct xpkt_joiner *j, const struct xpkt_event *ev, uint3
 	if (flowq_push(j, &j->fq[fi], p, ev->len))
 		return -1;
 	key_of(&key, XPKT_KEY_STREAM, ev, 0);
-	e = kt_insert(&j->kt, &key);
+	e = jk_insert(j, &key);
 	if (!e)
 		return -1;
 	e->val = fi;
@@ -1211,9 +1403,12 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 			goto oom;
 		return 0;
 	case XPKT_JOIN_UNMAP_CALL:
-		if (is_unmap_call(j, ev) &&
-		    join_window(j, (uint32_t)WAIT_UNMAP << 16 | j->driver_domid, ev, src))
-			goto oom;
+		/* Settled when the next row attaches (attach): remember the latest. */
+		if (is_unmap_call(j, ev)) {
+			j->unmap_ns = ev->ts;
+			j->unmap_src = (uint8_t)src;
+			j->have_unmap = 1;
+		}
 		return 0;
 	case XPKT_JOIN_FLOW_BYTES:
 		if (join_flow_bytes(j, &c[0], ev, src))
@@ -1284,6 +1479,9 @@ struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_t
 		for (unsigned s = 0; s < di->n; s++) {
 			const struct xpkt_stage *r = &di->st[s];
 
+			di->skb_last_user[s] = -1;
+			if (r->join == XPKT_JOIN_KEY && r->key == XPKT_KEY_SKB && r->key_from >= 0)
+				di->skb_last_user[r->key_from] = (int8_t)s;
 			j->hist[d][s] = xpkt_hist_new();
 			if (!j->hist[d][s])
 				goto oom;
@@ -1295,11 +1493,9 @@ struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_t
 			if (j->ncands[r->event] < MAX_CANDS)
 				j->cands[r->event][j->ncands[r->event]++] =
 				    (struct cand){.dir = (uint8_t)d, .row = (uint8_t)s};
-			if ((r->join == XPKT_JOIN_SWITCH_IN || r->join == XPKT_JOIN_UNMAP_CALL) &&
-			    r->key_from >= 0) {
+			if (r->join == XPKT_JOIN_SWITCH_IN && r->key_from >= 0) {
 				di->waiters[r->key_from] |= (uint16_t)(1u << s);
-				di->wait_kind[s] =
-				    r->join == XPKT_JOIN_SWITCH_IN ? WAIT_SWITCH : WAIT_UNMAP;
+				di->wait_kind[s] = WAIT_SWITCH;
 				/*
 				 * The peer that must be switched in is the domain of the
 				 * stage after the window: dom0 (netback) for TX, the
@@ -1339,6 +1535,7 @@ static void add_counts(struct xpkt_packet_counts *dst, const struct xpkt_packet_
 	dst->complete += src->complete;
 	dst->partial += src->partial;
 	dst->dropped += src->dropped;
+	dst->merged += src->merged;
 	for (unsigned i = 0; i < src->npartial_reasons; i++)
 		xpkt_reason_add(dst->partial_reasons, &dst->npartial_reasons,
 				src->partial_reasons[i].reason, src->partial_reasons[i].count);

@@ -40,6 +40,9 @@ struct xpkt_reason_count {
 
 struct xpkt_packet_counts {
 	uint64_t total, complete, partial, dropped;
+	/* RX segments dom0's GRO appended to an earlier segment's skb (their own
+	 * skb never reaches netif_receive_skb): ended, neither partial nor lost */
+	uint64_t merged;
 	struct xpkt_reason_count partial_reasons[XPKT_MAX_REASONS]; /* "missing grant_claim" */
 	unsigned npartial_reasons;
 	struct xpkt_reason_count drop_reasons[XPKT_MAX_REASONS]; /* kfree_skb reason names */

@@ -39,6 +39,8 @@
 #define MSS	     1448    /* TCP payload per wire segment */
 #define TX_COPY_LEN  128     /* XEN_NETBACK_TX_COPY_LEN: copied, the rest grant-mapped */
 #define PAGE_BYTES   4096    /* one TX slot per page */
+#define TX_HDR_BYTES 54	     /* netfront's first slot: the linear area, headers only */
+#define MAX_SLOTS    24	     /* TX request slots of one packet (64 KB GSO: 18) */
 #define SEG_GAP_NS   1200    /* one 1500-byte frame at 10 Gb/s */
 #define P_SWITCH     0.7     /* a batch whose peer domain must be scheduled */
 #define PKT_GAP_NS   5000.0  /* mean time between packets: 200 k packets/s */
@@ -64,8 +66,9 @@ static const struct {
     {XPKT_TX, XPKT_EV_TCP_XMIT, XPKT_EV_NF_TX_DONE},
     /* the NIC driver frees it at TX completion, after the last segment left */
     {XPKT_TX, XPKT_EV_NB_TX_DELIVER, XPKT_EV_WIRE},
-    /* netback frees dom0's skb once grant-copied into the guest's buffer */
-    {XPKT_RX, XPKT_EV_NETIF_RECEIVE, XPKT_EV_NB_RX_COPY},
+    /* netback frees dom0's skb (the NIC driver's, GRO's) once grant-copied
+     * into the guest's buffer */
+    {XPKT_RX, XPKT_EV_GRO_RECEIVE, XPKT_EV_NB_RX_COPY},
     /* the socket frees it after the copy to user */
     {XPKT_RX, XPKT_EV_NF_RX_RESPONSE, XPKT_EV_SKB_COPY_DATAGRAM},
 };
@@ -73,14 +76,20 @@ static const struct {
 /* Where packets are dropped (kfree_skb with a reason), right after which event. */
 static const struct {
 	enum xpkt_dir dir;
+	enum xpkt_domain dom;
 	uint16_t after_ev;
 	unsigned reasons[4];
 	unsigned nreasons;
 } drop_points[] = {
     /* dom0: bridge netfilter or the NIC's qdisc */
-    {XPKT_TX, XPKT_EV_BR_FORWARD, {XPKT_DROP_NETFILTER_DROP, XPKT_DROP_QDISC_DROP}, 2},
+    {XPKT_TX,
+     XPKT_DOM_DOM0,
+     XPKT_EV_BR_FORWARD,
+     {XPKT_DROP_NETFILTER_DROP, XPKT_DROP_QDISC_DROP},
+     2},
     /* guest: receive buffer or memory pressure, zero window, out-of-order queue */
     {XPKT_RX,
+     XPKT_DOM_GUEST,
      XPKT_EV_GRO_RECEIVE,
      {XPKT_DROP_SOCKET_RCVBUFF, XPKT_DROP_PROTO_MEM, XPKT_DROP_TCP_ZEROWINDOW,
       XPKT_DROP_TCP_OFO_DROP},
@@ -104,11 +113,26 @@ struct flow {
 	uint16_t ip_id;
 };
 
+/*
+ * A TX packet's request slots as Linux 6.1 netfront writes them
+ * (xennet_start_xmit): packets of at most TX_COPY_LEN bytes fit one slot;
+ * longer ones put the headers (linear area) in slot 0, a GSO packet then
+ * takes one extra-info ring slot (no grant, no event), and the payload
+ * follows one slot per page. Each slot has its own request id and grant.
+ */
+struct slot {
+	uint32_t off, len; /* bytes of the packet this slot carries */
+	uint32_t ring;	   /* its ring index */
+	uint32_t gref;
+	uint16_t req_id;
+};
+
 struct pk {
 	unsigned q;
 	struct flow *fl;
-	uint32_t len, seq, nsegs, nslots, ring_idx, gref, rx_gref;
+	uint32_t len, seq, nsegs, nslots, ring_used, ring_idx, gref, rx_gref;
 	uint16_t req_id;
+	struct slot slot[MAX_SLOTS];
 	uint64_t ns[XPKT_MAX_STAGES];
 	uint32_t has, rec, att;		   /* bit per row: event emitted, recorded, attached */
 	uint64_t base;			   /* time of the last thing that happened to it */
@@ -205,6 +229,14 @@ static int find_row(const struct dir_rules *d, uint16_t ev)
 	return -1;
 }
 
+static int find_row_in(const struct dir_rules *d, enum xpkt_domain dom, uint16_t ev)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		if (d->rows[i].event == ev && d->rows[i].domain == dom)
+			return (int)i;
+	return -1;
+}
+
 static int find_key_row(const struct dir_rules *d, enum xpkt_key k, int setting)
 {
 	for (unsigned i = 0; i < d->n; i++)
@@ -254,7 +286,8 @@ static int rules_init(struct gen *g, struct xpkt_err *err)
 		}
 		for (size_t k = 0; k < sizeof(drop_points) / sizeof(drop_points[0]); k++)
 			if (drop_points[k].dir == (enum xpkt_dir)d) {
-				r->drop_row = find_row(r, drop_points[k].after_ev);
+				r->drop_row =
+				    find_row_in(r, drop_points[k].dom, drop_points[k].after_ev);
 				r->drop_idx = (int)k;
 			}
 		r->req_row = find_key_row(r, XPKT_KEY_REQ_ID, 1);
@@ -362,6 +395,59 @@ static uint32_t draw_len(struct gen *g, enum xpkt_dir d)
 	}
 }
 
+static void lay_slots(struct pk *p, enum xpkt_dir d)
+{
+	uint32_t off = TX_HDR_BYTES, n = 1;
+
+	if (d == XPKT_RX || p->len <= TX_COPY_LEN) {
+		p->slot[0] = (struct slot){.off = 0, .len = p->len};
+		p->nslots = p->ring_used = 1;
+		return;
+	}
+	p->slot[0] = (struct slot){.off = 0, .len = TX_HDR_BYTES};
+	while (off < p->len && n < MAX_SLOTS) {
+		uint32_t l = p->len - off < PAGE_BYTES ? p->len - off : PAGE_BYTES;
+
+		p->slot[n++] = (struct slot){.off = off, .len = l};
+		off += l;
+	}
+	p->nslots = n;
+	p->ring_used = n + (p->nsegs > 1); /* + the GSO extra-info slot */
+}
+
+/*
+ * The slots a PER_SLOT row's events name, [*first, *first + return): netback
+ * grant-copies the first TX_COPY_LEN bytes (xenvif_get_requests) and
+ * grant-maps every slot with bytes past them, and unmaps exactly those;
+ * netfront claims and gets back every slot.
+ */
+static unsigned slot_span(const struct pk *p, uint16_t ev, unsigned *first)
+{
+	unsigned n = 0;
+
+	*first = 0;
+	for (unsigned s = 0; s < p->nslots; s++) {
+		const struct slot *sl = &p->slot[s];
+
+		if (ev == XPKT_EV_NB_TX_COPY && sl->off >= TX_COPY_LEN)
+			continue;
+		if ((ev == XPKT_EV_NB_TX_MAP || ev == XPKT_EV_NB_TX_UNMAP) &&
+		    sl->off + sl->len <= TX_COPY_LEN)
+			continue;
+		if (!n)
+			*first = s;
+		n++;
+	}
+	return n;
+}
+
+/* Events row i of a packet emits: one per slot it names for PER_SLOT rows. */
+static unsigned row_events(const struct xpkt_stage *row, const struct pk *p, unsigned *first)
+{
+	*first = 0;
+	return row->flags & XPKT_STAGE_PER_SLOT ? slot_span(p, row->event, first) : 1;
+}
+
 static int plan_batch(struct gen *g, enum xpkt_dir d, unsigned q, unsigned k, uint64_t start)
 {
 	struct dir_rules *r = &g->dr[d];
@@ -378,7 +464,7 @@ static int plan_batch(struct gen *g, enum xpkt_dir d, unsigned q, unsigned k, ui
 		p->seq = p->fl->seq;
 		p->fl->seq += p->len;
 		p->nsegs = (p->len + MSS - 1) / MSS;
-		p->nslots = (p->len + PAGE_BYTES - 1) / PAGE_BYTES;
+		lay_slots(p, d);
 		p->drop_skb_row = -1;
 	}
 	for (unsigned i = 0; i < r->n; i++) {
@@ -459,26 +545,34 @@ static int plan_batch(struct gen *g, enum xpkt_dir d, unsigned q, unsigned k, ui
 		default:
 			break;
 		}
-		/* KEY and SEQ_IN rows: one event per packet */
+		/* KEY and SEQ_IN rows: one event per packet, or per slot (2 ns apart) */
 		for (unsigned j = 0; j < k; j++) {
 			struct pk *p = &g->batch[j];
-			uint64_t *last = &g->seq_last[d][q][i];
+			uint64_t *last = &g->seq_last[d][q][i], tl;
+			unsigned first, nev;
 
 			if (p->stopped || !(p->has & (1u << row->key_from)))
 				continue;
-			/* only what netback could not copy is mapped */
-			if (row->event == XPKT_EV_NB_TX_MAP && p->len <= TX_COPY_LEN)
+			/* only what netback could not copy is mapped (and unmapped) */
+			nev = row_events(row, p, &first);
+			if (!nev)
 				continue;
 			t = at(p->base, lat(g, d, i), odd);
 			if (sequential(g, row->event) && t <= *last)
 				t = at(*last, 1, odd);
+			tl = t + 2ull * (nev - 1);
 			if (sequential(g, row->event))
-				*last = t;
-			p->ns[i] = p->base = t;
+				*last = tl;
+			/* a per-slot terminal row attaches with the last slot's answer */
+			p->ns[i] = row->flags & XPKT_STAGE_TERMINAL ? tl : t;
+			p->base = tl;
 			p->has |= 1u << i;
 			if ((int)i == r->txslot_row) {
 				p->ring_idx = g->tx_ring[q];
-				g->tx_ring[q] += p->nslots;
+				g->tx_ring[q] += p->ring_used;
+				for (unsigned s = 0; s < p->nslots; s++)
+					p->slot[s].ring =
+					    p->ring_idx + s + (s && p->ring_used > p->nslots);
 			}
 			if ((int)i == r->rxslot_row) {
 				p->ring_idx = g->rx_ring[q]++;
@@ -612,33 +706,32 @@ static int assign_ids(struct gen *g, enum xpkt_dir d, unsigned k)
 					 : (p->drop_skb_row == (int)s ? p->drop_ns : done),
 				     !!(p->att & (1u << s)), ended, p->end_ns);
 		}
-		if (r->req_row >= 0 && (p->has & (1u << r->req_row))) {
+		/* every slot has its own request id and grant (the last answer frees them) */
+		for (unsigned sl = 0;
+		     r->req_row >= 0 && (p->has & (1u << r->req_row)) && sl < p->nslots; sl++) {
 			uint64_t rel = r->req_end_row >= 0 && (p->has & (1u << r->req_end_row))
 					   ? p->ns[r->req_end_row]
 					   : done;
+			/* granted at the claim; a key only once mapped, past the copied bytes */
+			int mapped = p->slot[sl].off + p->slot[sl].len > TX_COPY_LEN;
+			int set_has = r->gref_row >= 0 && mapped && (p->has & (1u << r->gref_row));
+			int set_att = r->gref_row >= 0 && mapped && (p->att & (1u << r->gref_row));
 
 			e = pool_take(g, &g->req_pool[p->q], p->ns[r->req_row],
 				      !(p->att & (1u << r->req_row)), &scratch);
 			if (!e)
 				return -1;
-			p->req_id = (uint16_t)e->val;
+			p->slot[sl].req_id = (uint16_t)e->val;
 			pool_release(e, rel, !!(p->att & (1u << r->req_row)),
 				     r->req_end_row >= 0 && (p->att & (1u << r->req_end_row)),
 				     p->end_ns);
-		}
-		if (r->gref_row >= 0 && r->req_row >= 0 && (p->has & (1u << r->req_row))) {
-			/* granted at the claim; a key only once mapped */
-			int set_has = !!(p->has & (1u << r->gref_row));
-			int set_att = !!(p->att & (1u << r->gref_row));
-			uint64_t rel = r->req_end_row >= 0 && (p->has & (1u << r->req_end_row))
-					   ? p->ns[r->req_end_row]
-					   : done;
-
+			if (r->gref_row < 0)
+				continue;
 			e = pool_take(g, &g->gref_pool, p->ns[r->req_row], set_has && !set_att,
 				      &scratch);
 			if (!e)
 				return -1;
-			p->gref = (uint32_t)e->val;
+			p->slot[sl].gref = (uint32_t)e->val;
 			pool_release(e, rel, set_att,
 				     r->gref_end_row >= 0 && (p->att & (1u << r->gref_end_row)),
 				     p->end_ns);
@@ -663,9 +756,13 @@ static uint16_t ifindex_of(const struct dir_rules *r, unsigned i)
 	return kind == XPKT_DEV_VIF ? IF_VIF : kind == XPKT_DEV_BRIDGE ? IF_BRIDGE : IF_ETH0;
 }
 
-static void fill(const struct dir_rules *r, unsigned i, const struct pk *p, struct xpkt_event *ev)
+static void fill(const struct dir_rules *r, unsigned i, const struct pk *p, unsigned slot,
+		 struct xpkt_event *ev)
 {
 	int sr = r->skb_row[i];
+	const struct slot *sl = &p->slot[slot];
+	uint32_t end = sl->off + sl->len;
+	uint32_t copied = end < TX_COPY_LEN ? end - sl->off : TX_COPY_LEN - sl->off;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->id = r->rows[i].event;
@@ -676,37 +773,45 @@ static void fill(const struct dir_rules *r, unsigned i, const struct pk *p, stru
 	case XPKT_EV_TCP_XMIT:
 	case XPKT_EV_TCP_RCV:
 	case XPKT_EV_DEV_XMIT:
-	case XPKT_EV_NETIF_RECEIVE:
+	case XPKT_EV_GRO_RECEIVE:
 		ev->flow = p->fl->f;
 		ev->seq = p->seq;
 		ev->len = p->len;
+		break;
+	case XPKT_EV_NETIF_RECEIVE:
+		/*
+		 * skb->len past the Ethernet header: IPv4 + TCP headers (20 + 20
+		 * here) and the payload. The generator's dom0 GRO merges nothing:
+		 * each segment is its own head.
+		 */
+		ev->flow = p->fl->f;
+		ev->seq = p->seq;
+		ev->len = p->len + 40;
 		break;
 	case XPKT_EV_SKB_COPY_DATAGRAM:
 		ev->len = p->len;
 		break;
 	case XPKT_EV_NF_TX_GRANT:
-		ev->ring_idx = p->ring_idx;
-		ev->req_id = p->req_id;
-		ev->gref = p->gref;
-		ev->len = p->len;
+		ev->ring_idx = sl->ring;
+		ev->req_id = sl->req_id;
+		ev->gref = sl->gref;
+		ev->len = sl->len;
 		break;
 	case XPKT_EV_NF_TX_DONE:
-		ev->req_id = p->req_id;
-		ev->gref = p->gref;
+	case XPKT_EV_NB_TX_UNMAP:
+		ev->req_id = sl->req_id;
+		ev->gref = sl->gref;
 		break;
 	case XPKT_EV_NB_TX_COPY:
 	case XPKT_EV_NB_TX_MAP:
-		ev->ring_idx = p->ring_idx;
-		ev->gref = p->gref;
-		ev->len = ev->id == XPKT_EV_NB_TX_COPY
-			      ? (p->len < TX_COPY_LEN ? p->len : TX_COPY_LEN)
-			      : p->len - TX_COPY_LEN;
+		/* a slot straddling TX_COPY_LEN has both: copied head, mapped rest */
+		ev->ring_idx = sl->ring;
+		ev->req_id = sl->req_id;
+		ev->gref = sl->gref;
+		ev->len = ev->id == XPKT_EV_NB_TX_COPY ? copied : sl->len - copied;
 		break;
 	case XPKT_EV_NB_TX_DELIVER:
-		ev->ring_idx = p->ring_idx;
-		break;
-	case XPKT_EV_NB_TX_UNMAP:
-		ev->gref = p->gref;
+		ev->ring_idx = p->ring_idx; /* the packet's first slot */
 		break;
 	case XPKT_EV_NB_RX_COPY:
 	case XPKT_EV_NF_RX_RESPONSE:
@@ -777,7 +882,7 @@ static int emit_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 			ev.queue = (uint16_t)first->q;
 			ev.ring_idx = first->ring_idx;
 			ev.ring_end = lastp->ring_idx +
-				      (kr->sets & (1u << XPKT_KEY_TX_SLOT) ? lastp->nslots : 1);
+				      (kr->sets & (1u << XPKT_KEY_TX_SLOT) ? lastp->ring_used : 1);
 			if (put_kev(g, row->domain, first->ns[i], &ev, !!(first->rec & (1u << i))))
 				return -1;
 			{
@@ -816,9 +921,20 @@ static int emit_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 				}
 				continue;
 			}
-			fill(r, i, p, &ev);
-			if (put_kev(g, row->domain, p->ns[i], &ev, !!(p->rec & (1u << i))))
-				return -1;
+			{
+				unsigned first, nev = row_events(row, p, &first);
+				/* per-slot events 2 ns apart; a terminal one ends at ns[i] */
+				uint64_t t0 = row->flags & XPKT_STAGE_TERMINAL
+						  ? p->ns[i] - 2ull * (nev - 1)
+						  : p->ns[i];
+
+				for (unsigned e = 0; e < nev; e++) {
+					fill(r, i, p, first + e, &ev);
+					if (put_kev(g, row->domain, t0 + 2ull * e, &ev,
+						    !!(p->rec & (1u << i))))
+						return -1;
+				}
+			}
 		}
 		/* dom0 copies a batch's headers/packets with one GNTTABOP_copy */
 		if (row->event == XPKT_EV_NB_TX_COPY || row->event == XPKT_EV_NB_RX_COPY) {
@@ -927,8 +1043,11 @@ static int truth_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 			if (!(p->has & (1u << i)))
 				continue;
 			if (row->join == XPKT_JOIN_KEY && (p->rec & (1u << i)) &&
-			    !(p->att & (1u << i)))
-				unattributed(g, d, i, 1);
+			    !(p->att & (1u << i))) {
+				unsigned first;
+
+				unattributed(g, d, i, row_events(row, p, &first));
+			}
 			if (row->join == XPKT_JOIN_SEQ_IN && !(p->att & (1u << row->key_from)))
 				unattributed(g, d, i, d == XPKT_TX ? p->nsegs : 1);
 			if (row->join == XPKT_JOIN_SEQ_IN && (p->att & (1u << row->key_from)))
@@ -952,6 +1071,20 @@ static int truth_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 
 			if (!is_window(row) || !(p->att & (1u << kf)))
 				continue;
+			if (row->join == XPKT_JOIN_UNMAP_CALL) {
+				/* the last unmap call after the latest stage, before the next */
+				uint64_t lo = 0;
+
+				if (i + 1 >= r->n || !(p->att & (1u << (i + 1))))
+					continue;
+				for (unsigned n = 0; n < i; n++)
+					if (p->att & (1u << n))
+						lo = p->ns[n];
+				if (sim_truth_window(g->truth, tp, SIM_TARGET_UNMAP, i, lo,
+						     p->ns[i + 1]))
+					return xpkt_err_set(&g->err, "synth: out of memory");
+				continue;
+			}
 			/* waiting ends when any later stage attaches */
 			for (unsigned n = (unsigned)kf + 1; n < r->n; n++)
 				if (!is_window(&r->rows[n]) && (p->att & (1u << n))) {

@@ -6,8 +6,10 @@
  * a stage is attached when its event was recorded and its key_from stage
  * was attached. Only the window rows (SWITCH_IN, UNMAP_CALL) depend on Xen
  * records shared between packets; those are settled here as the Xen
- * records are written, in time order: a packet's window [lo, hi) takes the
- * first recorded matching record after lo, if it comes before hi. A packet
+ * records are written, in time order: a switch window (lo, hi) takes the
+ * first recorded matching record after lo, if it comes before hi; an unmap
+ * window (SIM_TARGET_UNMAP) the last recorded one before hi, if it comes
+ * after lo (netback logs tx_unmap after its unmap hypercall). A packet
  * is counted once all its windows are settled. Statistics are exact: every
  * sample is kept (32 bits each: packet lives are far below 4 s) and sorted
  * at the end.
@@ -28,6 +30,8 @@ struct win {
 struct win_heap {
 	struct win *v;
 	size_t n, cap;
+	int by_hi;	  /* "last before hi" windows: ordered by hi, not lo */
+	uint64_t prev_ns; /* latest record of the target so far (by_hi), or SIM_NS_NEVER */
 };
 
 struct samples {
@@ -50,8 +54,12 @@ struct sim_truth *sim_truth_new(struct xpkt_err *err)
 {
 	struct sim_truth *t = calloc(1, sizeof(*t));
 
-	if (!t)
+	if (!t) {
 		xpkt_err_set(err, "synth: out of memory");
+		return NULL;
+	}
+	t->wins[SIM_TARGET_UNMAP].by_hi = 1;
+	t->wins[SIM_TARGET_UNMAP].prev_ns = SIM_NS_NEVER;
 	return t;
 }
 
@@ -72,9 +80,9 @@ struct sim_tpkt *sim_truth_pkt(struct sim_truth *t)
 	return p;
 }
 
-static int win_less(const struct win *a, const struct win *b)
+static int win_less(const struct win_heap *h, const struct win *a, const struct win *b)
 {
-	return a->lo < b->lo;
+	return h->by_hi ? a->hi < b->hi : a->lo < b->lo;
 }
 
 static int win_push(struct win_heap *h, struct win w)
@@ -91,7 +99,7 @@ static int win_push(struct win_heap *h, struct win w)
 		h->cap = cap;
 	}
 	i = h->n++;
-	while (i && win_less(&w, &h->v[(i - 1) / 2])) {
+	while (i && win_less(h, &w, &h->v[(i - 1) / 2])) {
 		h->v[i] = h->v[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
@@ -109,9 +117,9 @@ static struct win win_pop(struct win_heap *h)
 
 		if (c >= h->n)
 			break;
-		if (c + 1 < h->n && win_less(&h->v[c + 1], &h->v[c]))
+		if (c + 1 < h->n && win_less(h, &h->v[c + 1], &h->v[c]))
 			c++;
-		if (!win_less(&h->v[c], &last))
+		if (!win_less(h, &h->v[c], &last))
 			break;
 		h->v[i] = h->v[c];
 		i = c;
@@ -212,7 +220,7 @@ void sim_truth_unattributed(struct sim_truth *t, enum xpkt_dir d, unsigned stage
 
 static void settle(struct sim_truth *t, struct win w, uint64_t ns)
 {
-	if (ns < w.hi) {
+	if (ns < w.hi && ns > w.lo) {
 		w.p->attached |= 1u << w.stage;
 		w.p->ns[w.stage] = ns;
 	}
@@ -224,6 +232,13 @@ int sim_truth_xen(struct sim_truth *t, int target, uint64_t ns)
 {
 	struct win_heap *h = &t->wins[target];
 
+	if (h->by_hi) {
+		/* A record past a window's end settles it with the one before. */
+		while (h->n && h->v[0].hi < ns)
+			settle(t, win_pop(h), h->prev_ns);
+		h->prev_ns = ns;
+		return t->oom ? -1 : 0;
+	}
 	/* The first matching record after a window opens settles it either way. */
 	while (h->n && h->v[0].lo < ns)
 		settle(t, win_pop(h), ns);
@@ -271,7 +286,8 @@ int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_er
 {
 	for (int k = 0; k < SIM_TARGETS; k++)
 		while (t->wins[k].n)
-			settle(t, win_pop(&t->wins[k]), SIM_NS_NEVER);
+			settle(t, win_pop(&t->wins[k]),
+			       t->wins[k].by_hi ? t->wins[k].prev_ns : SIM_NS_NEVER);
 	if (t->oom)
 		return xpkt_err_set(err, "synth: out of memory");
 	for (int d = 0; d < XPKT_DIR_COUNT; d++) {

@@ -66,6 +66,33 @@ enum xpkt_join {
 /* Origin: another event on an skb whose packet has only this stage extends
  * that packet (tcp_sendmsg appends to the tail skb of the write queue). */
 #define XPKT_STAGE_APPENDS (1u << 4)
+/*
+ * One event per ring slot of the packet: netfront and netback handle a
+ * multi-slot packet (GSO: a header slot, an extra-info slot, one slot per
+ * page) slot by slot, each event naming its own slot, request id and grant.
+ * The first event the packet is found for attaches the stage; later ones
+ * only add the keys they set (each slot's own) and are neither attached nor
+ * unattributed. A TERMINAL per-slot row attaches with the event that answers
+ * the packet's last slot (the slots its key_from row's events claimed).
+ */
+#define XPKT_STAGE_PER_SLOT (1u << 5)
+/*
+ * Recorded after the action it reports took effect (netfront's tx_notify is
+ * written after RING_PUSH_REQUESTS_AND_CHECK_NOTIFY made the slots visible),
+ * so another domain may act on it before the record exists: the causal
+ * check compares the next stage with the latest earlier stage without it.
+ */
+#define XPKT_STAGE_AFTER_ACTION (1u << 6)
+/*
+ * Receive of a GRO skb (dom0's netif_receive_skb after napi_gro_receive):
+ * GRO appended the following segments of the flow to the skb it held
+ * (skb_gro_receive) and freed their own skbs with no tracepoint. When the
+ * row attaches to the head segment's packet, the live packets of the same
+ * flow whose key_from stage attached but not this row, contiguous after the
+ * head, and whose payload fits the event's len (IP-level bytes of the merged
+ * skb, less at least 40 header bytes) end as "merged (GRO)".
+ */
+#define XPKT_STAGE_GRO_HEAD (1u << 7)
 
 struct xpkt_stage {
 	enum xpkt_dir dir;

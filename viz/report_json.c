@@ -30,6 +30,7 @@ static json_t *counts_json(const struct xpkt_packet_counts *c)
 	json_object_set_new(o, "complete", json_integer((json_int_t)c->complete));
 	json_object_set_new(o, "partial", json_integer((json_int_t)c->partial));
 	json_object_set_new(o, "dropped", json_integer((json_int_t)c->dropped));
+	json_object_set_new(o, "merged", json_integer((json_int_t)c->merged));
 	json_object_set_new(o, "partial_reasons",
 			    reasons_json(c->partial_reasons, c->npartial_reasons));
 	json_object_set_new(o, "drop_reasons", reasons_json(c->drop_reasons, c->ndrop_reasons));
@@ -190,6 +191,10 @@ static int read_counts(struct rd *rd, json_t *o, struct xpkt_packet_counts *c)
 	    get_u64(rd, o, "partial", &c->partial) || get_u64(rd, o, "dropped", &c->dropped) ||
 	    read_reasons(rd, o, "partial_reasons", c->partial_reasons, &c->npartial_reasons) ||
 	    read_reasons(rd, o, "drop_reasons", c->drop_reasons, &c->ndrop_reasons))
+		return -1;
+	/* "merged" (GRO) came later: files written before it have none */
+	c->merged = 0;
+	if (json_object_get(o, "merged") && get_u64(rd, o, "merged", &c->merged))
 		return -1;
 	return 0;
 }

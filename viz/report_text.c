@@ -143,8 +143,11 @@ static void stage_table(FILE *fp, enum xpkt_dir d, const struct xpkt_results *r)
 		return; /* the mode has no rows for this direction */
 	fprintf(fp,
 		"\n%s: %" PRIu64 " packets (%" PRIu64 " complete, %" PRIu64 " partial, %" PRIu64
-		" dropped)\n",
-		dir_heading(results_mode(r), d), pc->total, pc->complete, pc->partial, pc->dropped);
+		" dropped%s",
+		dir_heading(results_mode(r), d), pc->total, pc->complete, pc->partial, pc->dropped,
+		pc->merged ? ", " : ")\n");
+	if (pc->merged)
+		fprintf(fp, "%" PRIu64 " merged by GRO)\n", pc->merged);
 	fprintf(fp, " %-15s %-5s %8s %7s %7s %7s %7s %7s %6s\n", "stage", "dom", "count", "mean",
 		"p50", "p90", "p99", "max", "unattr");
 	for (unsigned i = 0; i < n; i++) {
@@ -258,8 +261,9 @@ int xpkt_report_text(FILE *fp, const char *bundle, const struct xpkt_results *r,
 
 	fprintf(fp,
 		"\nPackets: %" PRIu64 " total, %" PRIu64 " complete, %" PRIu64 " partial, %" PRIu64
-		" dropped\n",
-		r->packets.total, r->packets.complete, r->packets.partial, r->packets.dropped);
+		" dropped, %" PRIu64 " merged by GRO\n",
+		r->packets.total, r->packets.complete, r->packets.partial, r->packets.dropped,
+		r->packets.merged);
 	reasons(fp, "partial", r->packets.partial_reasons, r->packets.npartial_reasons);
 	reasons(fp, "dropped", r->packets.drop_reasons, r->packets.ndrop_reasons);
 
