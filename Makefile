@@ -21,11 +21,11 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Debian installs libtracefs/libtraceevent headers in subdirectories (their .pc files say so).
 BASE     := -std=c11 -D_GNU_SOURCE -I. -I/usr/include/tracefs -I/usr/include/traceevent -MMD -MP
-LIBS     := -ljansson -lpcap -ltracefs -ltraceevent -lxenctrl -lxenforeignmemory -lzstd -lm
+LIBS     := -ljansson -lpcap -ltracefs -ltraceevent -lxenctrl -lxenforeignmemory -lzstd -lm -lbfd
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Every module directory; data moves left to right (STYLE.md).
-MODULES  := tracepoints lib bundle capture decode correlator viz synth
+MODULES  := tracepoints lib bundle capture decode sym correlator viz synth
 LIB_SRCS := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 CLI_SRCS := $(sort $(wildcard cli/*.c))
 TESTS    := $(sort $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c)))

@@ -18,6 +18,7 @@ int cmd_stages(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_sym(int argc, char **argv);
 
 /* "xpkttrace: msg" on stderr; returns 1 for "return die(...)". */
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,6 +19,7 @@ static const struct command {
     {"xen-stat", cmd_xen_stat, "Summarize a xentrace file like xenalyze --summary"},
     {"stages", cmd_stages, "Print the stage catalogue (what is measured where)"},
     {"events", cmd_events, "Count each source's decoded events per id and device kind"},
+    {"sym", cmd_sym, "Resolve kernel/Xen addresses: name+offset [module] file:line (libbfd)"},
     {"record", cmd_record, "Run a command and record its packets (tracefs, pcap) into a bundle"},
     {"demo", cmd_demo, "Native iperf3 over veth + bridge, recorded and reported; or synth"},
 };

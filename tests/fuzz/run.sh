@@ -73,6 +73,14 @@ seed_ftrace_zst() {
 	return 0
 }
 
+seed_sysmap() {
+	# System.map, kallsyms with [module] columns and data fences, Xen's 0x map
+	printf 'ffffffff81000000 T _text\nffffffff81000000 t _stext\nffffffff81000100 W weak_fn\nffffffff82000000 D data\n' >"$1/system-map"
+	printf 'ffffffffc0001000 t mod_fn\t[xen_netback]\nffffffffc0001040 T mod_fn2\t[xen_netback]\nffffffffc0001080 d mod_data\t[xen_netback]\n' >"$1/kallsyms"
+	printf '0xffff82d040200000 T _stext\n0xffff82d040200008 t head.o#multiboot1_header\n0xffff82d040210000 A abs\n' >"$1/xen-map"
+	return 0
+}
+
 for name in "$@"; do
 	bin=$O/fuzz/$name
 	corpus=$O/fuzz/corpus-$name
@@ -83,6 +91,7 @@ for name in "$@"; do
 	fuzz_kev) seed_kev "$corpus" ;;
 	fuzz_ftrace) seed_ftrace "$corpus" ;;
 	fuzz_ftrace_zst) seed_ftrace_zst "$corpus" ;;
+	fuzz_sysmap) seed_sysmap "$corpus" ;;
 	esac
 	if [ ! -x "$bin" ]; then
 		echo "fuzz: $name: $bin missing" >&2
