@@ -16,6 +16,7 @@ static const struct command {
 } commands[] = {
     {"synth", cmd_synth, "Generate a bundle with known per-stage latencies (and truth.json)"},
     {"report", cmd_report, "Correlate a bundle: per-stage latency tables, histograms, losses"},
+    {"compare", cmd_compare, "Correlate two bundles and show what changed, stage by stage"},
     {"xen-stat", cmd_xen_stat, "Summarize a xentrace file like xenalyze --summary"},
     {"stages", cmd_stages, "Print the stage catalogue (what is measured where)"},
     {"events", cmd_events, "Count each source's decoded events per id and device kind"},

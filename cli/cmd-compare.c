@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd-compare.c - `xpkttrace compare`: correlate two bundles exactly as
+ * `report` does and print what changed from run A to run B
+ * (viz/compare.c, printed by viz/compare_text.c or viz/compare_json.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "correlator/correlate.h"
+#include "lib/afile.h"
+#include "viz/compare.h"
+#include "viz/compare_json.h"
+#include "viz/compare_text.h"
+
+static const char compare_usage[] =
+    "\n usage: xpkttrace compare [--json] [-o FILE] [--idle-timeout=SECONDS] BUNDLE_A "
+    "BUNDLE_B\n\n"
+    "    -j, --json                 print the comparison as JSON\n"
+    "    -o, --output <file>        write to FILE (atomically) instead of stdout\n"
+    "    -t, --idle-timeout <secs>  end a packet nothing attached to for this long,\n"
+    "                               in trace time (default 10), in both runs\n"
+    "    -q, --quiet                no progress on stderr\n"
+    "    -h, --help                 this help\n\n"
+    " Correlates both bundles as 'xpkttrace report' does (they must be of the same\n"
+    " mode) and prints, run A against run B: packet totals (complete, partial,\n"
+    " dropped, merged), per stage the count, mean, p50, p90, p99 and unattributed\n"
+    " events of each run with the change B/A under them (\"-43 %\", \"+12 %\",\n"
+    " \"x2.31\"), events lost per source, and the stages whose p50 or mean moved\n"
+    " most. A stage only one run has samples of is marked new or gone; \"-\" means\n"
+    " no samples, never a measured zero.\n\n";
+
+static void progress(uint64_t events, uint64_t in_flight, void *arg)
+{
+	fprintf(stderr, "\r  %s: %.1f M events, %llu packets in flight ", (const char *)arg,
+		(double)events / 1e6, (unsigned long long)in_flight);
+}
+
+/* Correlates one bundle; the message of a failure names the bundle's file. */
+static int correlate_one(const char *bundle, struct xpkt_correlate_opts *copts,
+			 struct xpkt_manifest *m, struct xpkt_results *r)
+{
+	struct xpkt_err err = {{0}};
+	int rc;
+
+	copts->progress_arg = (void *)bundle;
+	rc = xpkt_correlate(bundle, copts, m, r, &err);
+	if (copts->progress)
+		fputs(rc ? "\n" : "\r\033[K", stderr);
+	return rc ? die("%s", err.msg) : 0;
+}
+
+static int write_output(const char *out, int json, const struct xpkt_compare *c)
+{
+	struct xpkt_err err = {{0}};
+	struct afile af;
+	FILE *fp = stdout;
+
+	if (out) {
+		if (afile_open(&af, out, &err))
+			return die("%s", err.msg);
+		fp = af.fp;
+	}
+	if (json ? xpkt_compare_json(fp, c) : xpkt_compare_text(fp, c)) {
+		if (out)
+			afile_abort(&af);
+		return die("%s: write failed", out ? out : "stdout");
+	}
+	if (out ? afile_commit(&af, &err) : fflush(stdout))
+		return out ? die("%s", err.msg) : die("stdout: write failed: %s", strerror(errno));
+	return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"idle-timeout", required_argument, NULL, 't'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct xpkt_correlate_opts copts = {0};
+	struct xpkt_manifest *m = NULL;
+	struct xpkt_results *ra = NULL, *rb = NULL;
+	struct xpkt_compare *cmp = NULL;
+	struct xpkt_err err = {{0}};
+	const char *out = NULL, *a, *b;
+	int c, json = 0, quiet = 0, rc = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jo:t:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 't': {
+			char *end;
+			double s;
+
+			errno = 0;
+			s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(s > 0) || s > 1e9 || isnan(s))
+				return usage_error("compare", "bad --idle-timeout '%s'", optarg);
+			copts.idle_timeout_ns = (uint64_t)llround(s * 1e9);
+			if (!copts.idle_timeout_ns)
+				copts.idle_timeout_ns = 1;
+			break;
+		}
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			fputs(compare_usage, stdout);
+			return 0;
+		default:
+			return usage_error("compare", "unknown option");
+		}
+	}
+	if (optind + 2 != argc)
+		return usage_error("compare", argc - optind < 2 ? "two BUNDLEs expected, A and B"
+								: "only two BUNDLEs, A and B");
+	a = argv[optind];
+	b = argv[optind + 1];
+	if (!quiet && isatty(STDERR_FILENO))
+		copts.progress = progress;
+
+	/* the manifest is only needed while correlating: one serves both runs */
+	m = calloc(1, sizeof(*m));
+	ra = calloc(1, sizeof(*ra));
+	rb = calloc(1, sizeof(*rb));
+	cmp = calloc(1, sizeof(*cmp));
+	if (!m || !ra || !rb || !cmp) {
+		rc = die("compare: out of memory");
+		goto done;
+	}
+	if (correlate_one(a, &copts, m, ra))
+		goto done;
+	memset(m, 0, sizeof(*m));
+	if (correlate_one(b, &copts, m, rb))
+		goto done;
+	if (xpkt_compare_build(cmp, a, ra, b, rb, &err)) {
+		rc = die("compare: %s", err.msg);
+		goto done;
+	}
+	rc = write_output(out, json, cmp);
+done:
+	if (ra)
+		xpkt_results_free(ra);
+	if (rb)
+		xpkt_results_free(rb);
+	free(cmp);
+	free(rb);
+	free(ra);
+	free(m);
+	return rc;
+}
