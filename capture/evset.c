@@ -188,9 +188,12 @@ static const struct evset_row xen_guest_rows[] = {
 
 /*
  * A guest has no bridge (br_forward's module is not loaded there): the
- * TCP transmit point and the receive-side copy hotspots only.
+ * TCP transmit and receive points and the receive-side copy hotspots.
+ * tcp_rcv_established takes tcp_probe's place where it can be created: on
+ * 6.1 tcp_probe names no skb, so it joins no packet (tp_map.c).
  */
-static const char *const xen_guest_kprobes[] = {"__ip_queue_xmit", "skb_copy_bits", "tcp_collapse"};
+static const char *const xen_guest_kprobes[] = {"__ip_queue_xmit", "tcp_rcv_established",
+						"skb_copy_bits", "tcp_collapse"};
 
 /* Leaves out the tracepoints that a kprobe of the set replaces (tp_map.h). */
 static void drop_replaced(struct xpkt_evset *set)

@@ -68,6 +68,10 @@ static const struct xpkt_tp_map maps[] = {
      * EtherType read little-endian: 0x0800 is 8. */
     {"kprobe", "dev_hard_start_xmit", XPKT_EV_DEV_XMIT, "skb", "len", "dev", NULL, 0,
      "etype == 8 && vihl == 69 && proto == 6 && len > 134", XPKT_TP_HDR_ETH},
+    /* A guest's TCP receive with the skb (6.1's tcp_probe has no skb
+     * address): data segments only, as for __ip_queue_xmit. */
+    {"kprobe", "tcp_rcv_established", XPKT_EV_TCP_RCV, "skb", "len", NULL, NULL, 0, "len > 60",
+     XPKT_TP_HDR_TCP},
     {"kprobe", "napi_gro_receive", XPKT_EV_GRO_RECEIVE, "skb", "len", "dev", NULL, 0,
      "vihl == 69 && proto == 6 && len > 120", XPKT_TP_HDR_IP},
 };
@@ -85,6 +89,7 @@ static const struct xpkt_tp_map maps[] = {
  *   struct sk_buff *dev_hard_start_xmit(struct sk_buff *first, struct net_device *dev,
  *                                       struct netdev_queue *txq, int *ret)
  *   gro_result_t napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
+ *   void tcp_rcv_established(struct sock *sk, struct sk_buff *skb)
  * Struct offsets come from the running kernel's BTF when the probe is
  * created ({sk_buff.len}, capture/kprobe_args.h: len is 112 in Debian's
  * 6.1.0-56-amd64), except where BTF cannot name the member: struct sock
@@ -99,6 +104,9 @@ static const struct xpkt_tp_map maps[] = {
  *    split it (a GSO-capable NIC and every vif take the whole skb).
  *  - napi_gro_receive: the driver ran eth_type_trans, so skb->data is the
  *    IP header (TCP at +20); the device is napi->dev.
+ *  - tcp_rcv_established: tcp_v4_rcv pulled the IP header, so skb->data is
+ *    the TCP header; the segment comes from the sock's remote end (+0) to
+ *    its local address (+4).
  * skb_copy_bits and tcp_collapse are the receive-side hotspots (DESIGN.md
  * section 6): recorded, not yet joined by any stage (no row above).
  */
@@ -130,6 +138,12 @@ static const struct xpkt_tp_kprobe kprobes[] = {
      "tcp_sport=+20(+{sk_buff.data}(%si)):u16 tcp_dport=+22(+{sk_buff.data}(%si)):u16 "
      "tcp_seq=+24(+{sk_buff.data}(%si)):u32 tcp_doff=+32(+{sk_buff.data}(%si)):u8",
      "net:napi_gro_receive_entry"},
+    {"tcp_rcv_established",
+     "sk=%di:x64 skb=%si:x64 len=+{sk_buff.len}(%si):u32 ip_saddr=+0(%di):u32 "
+     "ip_daddr=+4(%di):u32 tcp_sport=+0(+{sk_buff.data}(%si)):u16 "
+     "tcp_dport=+2(+{sk_buff.data}(%si)):u16 tcp_seq=+4(+{sk_buff.data}(%si)):u32 "
+     "tcp_doff=+12(+{sk_buff.data}(%si)):u8",
+     "tcp:tcp_probe"},
 };
 
 static const char *const kprobe_points[] = {
