@@ -70,7 +70,7 @@ int cmd_stages(int argc, char **argv)
 			continue;
 		s = xpkt_mode_stages(sections[k].mode, sections[k].dir, &n);
 		printf("%s%s\n", printed++ ? "\n" : "", sections[k].title);
-		printf(" %-2s %-16s %-6s %-28s %-11s %-9s %s\n", "#", "stage", "domain", "event",
+		printf(" %-2s %-16s %-6s %-32s %-11s %-9s %s\n", "#", "stage", "domain", "event",
 		       "join", "key", "req");
 		for (unsigned i = 0; i < n; i++) {
 			const struct xpkt_stage *r = &s[i];
@@ -80,7 +80,7 @@ int cmd_stages(int argc, char **argv)
 				 r->dev_kind ? "@" : "",
 				 r->dev_kind ? xpkt_dev_kind_name((enum xpkt_dev_kind)r->dev_kind)
 					     : "");
-			printf(" %-2u %-16s %-6s %-28s %-11s %-9s %s\n", i + 1, r->name,
+			printf(" %-2u %-16s %-6s %-32s %-11s %-9s %s\n", i + 1, r->name,
 			       xpkt_domain_name(r->domain), ev, join_names[r->join],
 			       r->key_from >= 0 ? xpkt_key_name(r->key) : "-",
 			       r->flags & XPKT_STAGE_REQUIRED ? "yes" : "no");
