@@ -66,6 +66,19 @@ tb_versions() {
 	TB_KEY=$(echo "xen-${TB_XEN_VER}_${TB_KPKG#linux-image-}-${TB_KVER_PKG}_utils-${TB_UTILS_VER}_r${TB_RECIPE}" | tr ':~+' '_._')
 }
 
+# One testbed at a time per machine: two QEMU/TCG systems on 2 cores starve each
+# other (iperf3 fell from ~90 to ~5 Mbit/s, enough to change what is measured).
+# Holds an exclusive lock on fd 9 for the rest of the calling script; waits, saying
+# so, while another run holds it.
+TB_LOCK=${XPKT_TESTBED_LOCK:-/run/lock/xpkttrace-testbed.lock}
+tb_lock() {
+	exec 9>>"$TB_LOCK" || tb_die "cannot open $TB_LOCK"
+	if ! flock -n 9; then
+		tb_log "another testbed run holds $TB_LOCK; waiting for it"
+		flock 9 || tb_die "flock $TB_LOCK failed"
+	fi
+}
+
 # Wait until FILE contains PATTERN (grep -E) or PID dies or SECONDS pass.
 # Returns 0 when seen.
 tb_wait_for() {

@@ -15,6 +15,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SCEN=${1:-nic}
 tb_need_root "the testbed"
+tb_lock
 [ -x "$TB_DIR/scenario-$SCEN.sh" ] || tb_die "no scenario '$SCEN' (testbed/scenario-$SCEN.sh)"
 OUTD=${XPKT_TESTBED_OUT:-$TB_DIR/out}
 RUN=$OUTD/$(date -u +%Y%m%d-%H%M%S)
