@@ -4,7 +4,7 @@
 #
 # The wire pcap is stamped by QEMU with the host's realtime clock; dom0's trace
 # with the TSC Xen gives it (under TCG, QEMU's emulated TSC): two clocks with an
-# unknown offset. Three ICMP echoes of an unusual size (1200 bytes of payload:
+# unknown offset. Eight ICMP echoes of an unusual size (1200 bytes of payload:
 # a 1242-byte frame) to an address nobody has (10.0.0.99, a static neighbour
 # entry so no ARP is needed) leave through the e1000. dom0 stamps each in a
 # tracefs instance of its own at net_dev_start_xmit on the NIC (trace_clock
@@ -27,7 +27,7 @@ echo x86-tsc >$T/trace_clock
 echo 'len == 1242' >$E/filter
 echo 1 >$E/enable
 ip neigh replace 10.0.0.99 lladdr 02:00:00:00:00:99 dev xenbr0 nud permanent
-busybox ping -c 3 -i 0.2 -s 1200 -W 1 10.0.0.99 >/dev/null 2>&1
+busybox ping -c 8 -i 0.1 -s 1200 -W 1 10.0.0.99 >/dev/null 2>&1
 sleep 0.2
 echo 0 >$E/enable
 n=$(grep -c "dev=$NIC " $T/trace)
