@@ -102,14 +102,18 @@ bench: $(O)/xpkttrace
 # netfront-patch/; each make is a no-op once built), which prepare.sh puts in dom0
 # and the domU. Without kernel headers for the testbed kernel they are skipped,
 # and the run uses the distro modules (no xen_netback / xen_netfront events).
-.PHONY: testbed testbed-check testbed-modules
+# xen-patch: the hypervisor with xen-patch/'s grant-unmap TLB flush record
+# (xen-patch/README.md); XPKT_TESTBED_XEN_PATCH=1 make testbed boots it.
+.PHONY: testbed testbed-check testbed-modules xen-patch
+xen-patch:
+	xen-patch/build.sh >/dev/null
 testbed-modules:
 	@for d in netback-patch netfront-patch; do \
 		mkdir -p $$d/build; \
 		$(MAKE) --no-print-directory -C $$d >$$d/build/make.log 2>&1 && echo "testbed: $$d built" || \
 		echo "testbed: warning: $$d did not build (see $$d/build/make.log); the distro module is used"; \
 	done
-testbed: $(O)/xpkttrace testbed-modules
+testbed: $(O)/xpkttrace testbed-modules $(if $(filter 1,$(XPKT_TESTBED_XEN_PATCH)),xen-patch)
 	XPKTTRACE=$(abspath $(O)/xpkttrace) testbed/run.sh nic
 
 testbed-check: testbed

@@ -37,6 +37,9 @@
 #define XT_PV_HYPERCALL_SUB_MINOR   14 /* TRC_PV_HYPERCALL_SUBCALL & 0xff */
 #define XT_HC_ARG_MASK		    0xfff00000u
 
+/* TRC_MEM + 0x20: added by xen-patch/ (not in Xen 4.17's public/trace.h). */
+#define XT_TRC_MEM_GNTTAB_FLUSH 0x0010f020u
+
 #define XT_MAX_CPUS  4096 /* physical CPU ids accepted in window headers */
 #define XT_MAX_VCPUS 256  /* vCPU ids above this are ignored, as xenalyze does */
 

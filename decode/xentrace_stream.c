@@ -6,7 +6,8 @@
  * which fields each XPKT_EV_XEN_* id carries): scheduler switches and
  * runstate changes, TRC_PV_HYPERCALL_V2 (charged to the vCPU running on
  * that physical CPU, which the reader tracks), grant map/unmap/transfer,
- * hardware IRQ records and lost records. Everything else is skipped.
+ * the grant-unmap TLB flush (xen-patch/'s record, when the hypervisor has
+ * it), hardware IRQ records and lost records. Everything else is skipped.
  * ts is the raw TSC; a CPU whose TSC steps back is clamped to the last ts
  * returned so the stream stays sorted, as stream.h promises.
  */
@@ -78,6 +79,20 @@ static int convert(const struct xt_rec *rec, struct xpkt_event *ev)
 			 : e == XT_TRC_MEM_PAGE_GRANT_UNMAP ? XPKT_EV_XEN_GRANT_UNMAP
 							    : XPKT_EV_XEN_GRANT_TRANSFER;
 		ev->domid = (uint16_t)rec->extra[0];
+	} else if (e == XT_TRC_MEM_GNTTAB_FLUSH && rec->nextra >= 3) {
+		/*
+		 * xen-patch/'s record, emitted after gnttab_flush_tlb():
+		 * {domid, grant ops in the batch, CPUs in the dirty mask, flush
+		 * cycles}. The flush runs in the unmapping domain's hypercall,
+		 * so the vCPU is the one the reader has running on this CPU.
+		 */
+		ev->id = XPKT_EV_XEN_TLB_FLUSH;
+		ev->domid = (uint16_t)rec->extra[0];
+		if (rec->cur_dom == rec->extra[0])
+			ev->vcpu = rec->cur_vcpu;
+		ev->len = rec->extra[1];
+		ev->arg2 = rec->extra[2];
+		ev->arg = rec->nextra >= 4 ? rec->extra[3] : 0;
 	} else if ((e & 0xfffff000u) == XT_TRC_HW_IRQ) {
 		ev->id = XPKT_EV_XEN_IRQ;
 		ev->arg = rec->nextra ? rec->extra[0] : 0;

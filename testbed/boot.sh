@@ -16,6 +16,8 @@
 # guestfwd chardev, carries iperf3's two connections). filter-dump records every
 # frame of that NIC outside Xen: RUNDIR/wire.pcap.
 # Outputs: RUNDIR/serial.log (Xen's and dom0's console), wire.pcap, qemu.log.
+# XPKT_TESTBED_XEN: another hypervisor ELF to boot instead of IMAGES/xen (run.sh
+# sets it to xen-patch/build/xen with XPKT_TESTBED_XEN_PATCH=1).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 IMG=${1:?usage: boot.sh IMAGES RUNDIR [TIMEOUT_S]}
@@ -23,6 +25,8 @@ RUN=${2:?usage: boot.sh IMAGES RUNDIR [TIMEOUT_S]}
 TO=${3:-900}
 HOSTFWD_PORT=${HOSTFWD_PORT:-15201}
 [ -f "$RUN/dom0.img" ] || tb_die "$RUN/dom0.img: no such image (run testbed/prepare.sh)"
+XEN_ELF=${XPKT_TESTBED_XEN:-$IMG/xen}
+[ -f "$XEN_ELF" ] || tb_die "$XEN_ELF: no such hypervisor ELF"
 # dom0 gets 1 GB and 2 vCPUs (pinned memory: no ballooning under xl); the rest
 # of QEMU's 2 GB is Xen's, the domU's 256 MB and the trace buffers.
 XENCMD="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot=true sync_console=false console_timestamps=boot ${XENEXTRA-}"
@@ -35,5 +39,5 @@ exec timeout "$TO" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${QEMU_CPU:-
 	-device e1000,netdev=n0 \
 	-object "filter-dump,id=f0,netdev=n0,file=$RUN/wire.pcap" \
 	-drive "file=$RUN/dom0.img,if=virtio,format=raw,cache=unsafe" \
-	-kernel "$IMG/xen" -append "$XENCMD" \
+	-kernel "$XEN_ELF" -append "$XENCMD" \
 	-initrd "$IMG/vmlinuz $DOM0CMD,$IMG/dom0-initrd.img" >"$RUN/qemu.log" 2>&1

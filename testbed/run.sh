@@ -10,7 +10,9 @@
 # iperf3-to-guest.json and
 # iperf3-from-guest.json, domU-console.log, xen-dmesg.txt, times.txt.
 # Environment: see build.sh, prepare.sh; XPKT_TESTBED_OUT (default testbed/out),
-# XPKT_TESTBED_TIMEOUT (QEMU's limit, default 900 s).
+# XPKT_TESTBED_TIMEOUT (QEMU's limit, default 900 s); XPKT_TESTBED_XEN_PATCH=1 boots
+# the hypervisor with xen-patch/ (built or reused by xen-patch/build.sh), or
+# XPKT_TESTBED_XEN=ELF boots that one; times.txt's "hypervisor" line says which.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SCEN=${1:-nic}
@@ -25,6 +27,15 @@ RUN=$(cd "$RUN" && pwd)
 t=$(date +%s)
 IMG=$("$TB_DIR/build.sh")
 t_build=$(($(date +%s) - t))
+HYP="stock ($IMG/xen)"
+if [ -z "${XPKT_TESTBED_XEN-}" ] && [ "${XPKT_TESTBED_XEN_PATCH:-0}" = 1 ]; then
+	XPKT_TESTBED_XEN=$("$TB_REPO/xen-patch/build.sh") || tb_die "xen-patch/build.sh failed"
+	HYP="patched (xen-patch/) $XPKT_TESTBED_XEN"
+elif [ -n "${XPKT_TESTBED_XEN-}" ]; then
+	HYP="given (XPKT_TESTBED_XEN) $XPKT_TESTBED_XEN"
+fi
+[ -z "${XPKT_TESTBED_XEN-}" ] || export XPKT_TESTBED_XEN
+tb_log "hypervisor: $HYP"
 "$TB_DIR/prepare.sh" "$IMG" "$RUN" "$SCEN"
 
 # The hostfwd port on the host's loopback: the first free one from 15201, so
@@ -57,7 +68,9 @@ t_boot=$(($(date +%s) - t))
 # dom0's recording + the wire: RUN/bundle (what check.sh reports on).
 [ -d "$RUN/dom0" ] && { "$TB_DIR/bundle.sh" "$RUN" || tb_log "warning: no merged bundle"; }
 ln -sfn "$(basename "$RUN")" "$OUTD/latest"
-printf 'build_s %s\nboot_run_s %s\nimages %s\n' "$t_build" "$t_boot" "$IMG" >"$RUN/times.txt"
+printf 'build_s %s\nboot_run_s %s\nimages %s\nhypervisor: %s\n' "$t_build" "$t_boot" "$IMG" "$HYP" >"$RUN/times.txt"
+[ -z "${XPKT_TESTBED_XEN-}" ] || [ ! -f "$(dirname "$XPKT_TESTBED_XEN")/xen.info" ] ||
+	cp "$(dirname "$XPKT_TESTBED_XEN")/xen.info" "$RUN/xen-patch.info"
 done_line=$(grep -a 'TESTBED DONE' "$RUN/serial.log" | tr -d '\r')
 [ $SRC -eq 0 ] || tb_die "scenario $SCEN failed; ${done_line:-no TESTBED DONE}; see $RUN/serial.log"
 [ $QRC -eq 0 ] || tb_die "QEMU exit status $QRC ($([ $QRC -eq 124 ] && echo timeout || echo error)); see $RUN/qemu.log, $RUN/serial.log"

@@ -122,6 +122,14 @@ enum xpkt_event_id {
 	XPKT_EV_XEN_GRANT_UNMAP = 54,	 /* domid */
 	XPKT_EV_XEN_GRANT_TRANSFER = 55, /* domid */
 	XPKT_EV_XEN_IRQ = 56,		 /* cpu, arg=irq or vector */
+	/*
+	 * TRC_MEM_GNTTAB_FLUSH, only from a hypervisor with xen-patch/: the TLB
+	 * flush ending a batch of grant unmaps. ts = end of the flush; domid =
+	 * the unmapping domain (whose dirty CPUs are flushed), vcpu = its vCPU
+	 * on cpu; len = grant ops the flush retires (the batch); arg = TSC
+	 * cycles the flush took (start = ts - arg); arg2 = CPUs flushed.
+	 */
+	XPKT_EV_XEN_TLB_FLUSH = 57,
 	/* Wire (decoded from pcap) */
 	XPKT_EV_WIRE = 70, /* flow, seq, len (payload), arg=IP id */
 	XPKT_EV_MAX

@@ -39,6 +39,7 @@ static const struct xpkt_event_info infos[XPKT_EV_MAX] = {
     [XPKT_EV_XEN_GRANT_UNMAP] = {XPKT_EV_XEN_GRANT_UNMAP, "xen:grant_unmap", XPKT_DOM_XEN},
     [XPKT_EV_XEN_GRANT_TRANSFER] = {XPKT_EV_XEN_GRANT_TRANSFER, "xen:grant_transfer", XPKT_DOM_XEN},
     [XPKT_EV_XEN_IRQ] = {XPKT_EV_XEN_IRQ, "xen:irq", XPKT_DOM_XEN},
+    [XPKT_EV_XEN_TLB_FLUSH] = {XPKT_EV_XEN_TLB_FLUSH, "xen:gnttab_tlb_flush", XPKT_DOM_XEN},
     [XPKT_EV_WIRE] = {XPKT_EV_WIRE, "wire:segment", XPKT_DOM_WIRE},
 };
 
