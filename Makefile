@@ -104,7 +104,7 @@ bench: $(O)/xpkttrace
 # and the run uses the distro modules (no xen_netback / xen_netfront events).
 # xen-patch: the hypervisor with xen-patch/'s grant-unmap TLB flush record
 # (xen-patch/README.md); XPKT_TESTBED_XEN_PATCH=1 make testbed boots it.
-.PHONY: testbed testbed-check testbed-modules xen-patch
+.PHONY: testbed testbed-check testbed-modules xen-patch testbed-anomaly
 xen-patch:
 	xen-patch/build.sh >/dev/null
 testbed-modules:
@@ -118,6 +118,11 @@ testbed: $(O)/xpkttrace testbed-modules $(if $(filter 1,$(XPKT_TESTBED_XEN_PATCH
 
 testbed-check: testbed
 	XPKTTRACE=$(abspath $(O)/xpkttrace) testbed/check.sh testbed/out/latest
+
+# testbed-anomaly: the receive-collapse anomaly, a bad and a good run
+# (testbed/anomaly.sh): testbed/out/anomaly-bad, testbed/out/anomaly-good.
+testbed-anomaly: $(O)/xpkttrace testbed-modules
+	XPKTTRACE=$(abspath $(O)/xpkttrace) testbed/anomaly.sh
 
 # --- fuzzing (clang libFuzzer) -------------------------------------------------------
 F := $(O)/fuzz

@@ -21,12 +21,13 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 HOST_PKGS=(qemu-system-x86 debootstrap e2fsprogs busybox-static cpio xz-utils tcpdump python3 tshark jq iperf3)
-# In dom0: the toolstack, the workload, busybox for ping/nc, and xpkttrace's
+# In dom0: the toolstack, the workload, busybox for ping/nc, ethtool (offloads, for
+# XPKT_TESTBED_DOM0_CMD: the anomaly scenario turns the NIC's GRO off), and xpkttrace's
 # runtime libraries (libjansson, libpcap, libtracefs, libtraceevent, libbfd from
 # libbinutils) so the binary built on this Debian 12 host runs unchanged inside
 # dom0. A change here needs TB_RECIPE (lib.sh) bumped: it is part of the cache key.
 DOM0_PKGS=(xen-utils-4.17 xen-utils-common xenstore-utils linux-image-amd64 initramfs-tools
-	iperf3 iproute2 procps kmod busybox libjansson4 libpcap0.8 libtracefs1 libtraceevent1
+	iperf3 iproute2 procps kmod busybox ethtool libjansson4 libpcap0.8 libtracefs1 libtraceevent1
 	libbinutils)
 # Debian's kernel has no room to grow a root fs in place; 3 GB sparse holds the
 # system (~0.9 GB) plus a run's xentrace file and bundle.

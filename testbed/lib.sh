@@ -12,7 +12,7 @@ TB_REPO=$(cd "$TB_DIR/.." && pwd)
 # when a package version changes); override with XPKT_TESTBED_CACHE.
 TB_CACHE=${XPKT_TESTBED_CACHE:-/var/cache/xpkttrace-testbed}
 # Bump when build.sh changes what goes into the images, so old caches are not reused.
-TB_RECIPE=2
+TB_RECIPE=3
 
 tb_t0=$(date +%s)
 tb_log() { echo "testbed: [$(($(date +%s) - tb_t0))s] $*" >&2; }

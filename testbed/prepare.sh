@@ -24,6 +24,9 @@
 #                           recording) before it starts the iperf3 server, e.g.
 #                           "sysctl -w net.ipv4.tcp_rmem='4096 65536 131072'"; output on
 #                           its console (RUN/domU-console.log)
+#   XPKT_TESTBED_DOM0_CMD   shell commands dom0 runs before it starts recording (after
+#                           the domU's server is up), e.g. "ethtool -K enp0s2 gro off";
+#                           output in serial.log
 #   XPKT_TESTBED_XENTRACE=1  record the hypervisor with xentrace (xentrace.bin)
 #                           instead of `xpkttrace record --xen` (comparison)
 set -euo pipefail
@@ -91,6 +94,12 @@ if [ -n "${XPKTTRACE-}" ]; then
 	done
 	tb_log "xpkttrace in the domU (guest agent): $nlib libraries added to its initramfs"
 fi
+if [ -n "${XPKT_TESTBED_DOM0_CMD-}" ]; then
+	printf '%s\n' "$XPKT_TESTBED_DOM0_CMD" >"$ST/dom0-cmd.sh"
+	tb_log "dom0 command: $XPKT_TESTBED_DOM0_CMD"
+else
+	: >"$ST/dom0-cmd.sh"
+fi
 if [ -n "${XPKT_TESTBED_GUEST_CMD-}" ]; then
 	printf '%s\n' "$XPKT_TESTBED_GUEST_CMD" >"$ST/domu/opt/xpkttrace/guest-cmd.sh"
 	tb_log "guest command: $XPKT_TESTBED_GUEST_CMD"
@@ -110,6 +119,7 @@ cp --sparse=always "$IMG/dom0.img" "$RUN/dom0.img"
 		[ "$f" = "$G/$SCEN-dom0.sh" ] || w "$f" "/opt/xpkttrace/testbed/$(basename "$f")"
 	done
 	w "$ST/testbed.env" /opt/xpkttrace/testbed.env
+	w "$ST/dom0-cmd.sh" /opt/xpkttrace/testbed/dom0-cmd.sh
 	w "$G/domU.cfg" /etc/xen/domU.cfg
 	w "$ST/domU-initrd.cpio.gz" /boot/domU-initrd.cpio.gz
 	if [ -n "${XPKTTRACE-}" ]; then

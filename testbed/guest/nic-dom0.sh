@@ -17,6 +17,11 @@
 DL=/var/log/xen/console/guest-domU.log
 for i in $(seq 1 600); do grep -q 'Server listening' $DL 2>/dev/null && break; sleep 0.5; done
 grep -q 'Server listening' $DL || { log "error: domU iperf3 server never came up"; SCENARIO_RESULT=FAILED; return; }
+# XPKT_TESTBED_DOM0_CMD (prepare.sh): the user's own dom0 setup, before recording.
+if [ -s /opt/xpkttrace/testbed/dom0-cmd.sh ]; then
+	log "dom0 command: $(cat /opt/xpkttrace/testbed/dom0-cmd.sh)"
+	sh /opt/xpkttrace/testbed/dom0-cmd.sh 2>&1 | while read -r l; do log "dom0 command: $l"; done
+fi
 nicstat() { echo "tx_packets=$(cat /sys/class/net/$1/statistics/tx_packets) tx_bytes=$(cat /sys/class/net/$1/statistics/tx_bytes) rx_packets=$(cat /sys/class/net/$1/statistics/rx_packets) rx_bytes=$(cat /sys/class/net/$1/statistics/rx_bytes)"; }
 log "before: $NIC $(nicstat $NIC); vif1.0 $(nicstat vif1.0)"
 # The patched netback's tracepoints (netback-patch/) exist only if it loaded.
