@@ -3,7 +3,7 @@
 # testbed/anomaly.sh - the receive-collapse anomaly of the Xenoprof paper
 # (tcp_adv_win_scale class), reproduced as two testbed runs.
 #
-#   testbed/anomaly.sh            (root; `make testbed-anomaly`)
+#   testbed/anomaly.sh [bad|good]...   (root; `make testbed-anomaly`: both)
 #
 # The mechanism (Linux 6.1): netfront charges every RX slot a whole page
 # (xennet_alloc_one_rx_buffer: skb_add_rx_frag(..., PAGE_SIZE)), so a
@@ -16,8 +16,12 @@
 # skbs that netback hands over in full pages), so both runs turn GRO off on
 # dom0's NIC: every segment reaches the guest on its own page.
 #
-#   bad:  tight receive buffer, default tcp_adv_win_scale 1
-#   good: the same buffer, tcp_adv_win_scale -2 (window = rcvbuf/4: 4x overhead fits)
+#   bad:  tight receive buffer, tcp_adv_win_scale 4 (window = 15/16 of the buffer,
+#         as if skbs cost no more than their data; ANOMALY_BAD_SCALE)
+#   good: the same buffer, tcp_adv_win_scale -2 (window = rcvbuf/4: 4x overhead
+#         fits; ANOMALY_GOOD_SCALE)
+# At 6.1's default scale 1 (window = half the buffer) and a reader that keeps
+# up, the queue rarely overflows: one tcp_collapse in a 10 s run here.
 #
 # Results: testbed/out/anomaly-bad and testbed/out/anomaly-good (links to the
 # runs), and a summary line per run: iperf3's receive throughput into the
@@ -31,9 +35,13 @@ OUTD=${XPKT_TESTBED_OUT:-$TB_DIR/out}
 RMEM=${ANOMALY_RMEM:-4096 65536 65536}
 export XPKT_TESTBED_DOM0_CMD="ethtool -K enp0s2 gro off; ethtool -k enp0s2 | grep generic-receive"
 summary=()
-for kind in bad good; do
-	scale=1
-	[ $kind = good ] && scale=-2
+[ $# -gt 0 ] || set -- bad good
+for kind in "$@"; do
+	case $kind in
+	bad) scale=${ANOMALY_BAD_SCALE:-4} ;;
+	good) scale=${ANOMALY_GOOD_SCALE:--2} ;;
+	*) tb_die "unknown run '$kind' (bad or good)" ;;
+	esac
 	export XPKT_TESTBED_GUEST_CMD="echo '$RMEM' >/proc/sys/net/ipv4/tcp_rmem; echo $scale >/proc/sys/net/ipv4/tcp_adv_win_scale; cat /proc/sys/net/ipv4/tcp_rmem /proc/sys/net/ipv4/tcp_adv_win_scale"
 	tb_log "anomaly-$kind: tcp_rmem '$RMEM', tcp_adv_win_scale $scale, dom0 GRO off"
 	"$TB_DIR/run.sh" nic || tb_die "anomaly-$kind: the testbed run failed"
