@@ -51,6 +51,40 @@ static int get_int(json_t *obj, const char *key, int64_t *out, int64_t min, int6
 	return 0;
 }
 
+/* Optional "pmu": {"available": bool, "reason": "...", "counters": ["cycles", ...]}. */
+static int read_pmu(json_t *o, struct xpkt_source *s, const char *path, struct xpkt_err *err)
+{
+	struct xpkt_pmu_info *p = &s->pmu;
+	json_t *av, *arr, *it;
+	size_t i;
+
+	if (!o)
+		return 0;
+	av = json_object_get(o, "available");
+	if (!json_is_object(o) || !json_is_boolean(av))
+		return xpkt_err_set(err, "%s: source %s: bad \"pmu\" (needs \"available\")", path,
+				    s->name);
+	p->known = 1;
+	p->available = json_is_true(av);
+	if (copy_str(p->reason, sizeof(p->reason), o, "reason", 0, path, err))
+		return -1;
+	arr = json_object_get(o, "counters");
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > XPKT_PMU_MAX)
+		return xpkt_err_set(err, "%s: source %s: bad \"pmu\" \"counters\" (at most %d)",
+				    path, s->name, XPKT_PMU_MAX);
+	json_array_foreach(arr, i, it)
+	{
+		if (!json_is_string(it) || !json_string_value(it)[0] ||
+		    strlen(json_string_value(it)) >= sizeof(p->counters[0]))
+			return xpkt_err_set(err, "%s: source %s: bad \"pmu\" counter", path,
+					    s->name);
+		strcpy(p->counters[p->ncounters++], json_string_value(it));
+	}
+	return 0;
+}
+
 static int read_source(json_t *js, struct xpkt_source *s, const char *path, struct xpkt_err *err)
 {
 	char buf[32];
@@ -143,6 +177,8 @@ static int read_source(json_t *js, struct xpkt_source *s, const char *path, stru
 			strcpy(s->filters[s->nfilters++].expr, json_string_value(it));
 		}
 	}
+	if (read_pmu(json_object_get(js, "pmu"), s, path, err))
+		return -1;
 	arr = json_object_get(js, "ifaces");
 	if (arr) {
 		if (!json_is_array(arr) || json_array_size(arr) > XPKT_MAX_IFACES)
@@ -307,6 +343,17 @@ static json_t *source_json(const struct xpkt_source *s)
 			json_object_set_new(f, s->filters[i].event,
 					    json_string(s->filters[i].expr));
 		json_object_set_new(o, "filters", f);
+	}
+	if (s->pmu.known) {
+		json_t *p = json_object(), *a = json_array();
+
+		json_object_set_new(p, "available", json_boolean(s->pmu.available));
+		if (s->pmu.reason[0])
+			json_object_set_new(p, "reason", json_string(s->pmu.reason));
+		for (unsigned i = 0; i < s->pmu.ncounters && i < XPKT_PMU_MAX; i++)
+			json_array_append_new(a, json_string(s->pmu.counters[i]));
+		json_object_set_new(p, "counters", a);
+		json_object_set_new(o, "pmu", p);
 	}
 	return o;
 }

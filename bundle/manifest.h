@@ -23,6 +23,22 @@
 #define XPKT_MAX_UNAVAILABLE 32
 #define XPKT_MAX_FILTERS     16
 
+#define XPKT_PMU_MAX 4 /* counters per PMU record (struct xpkt_event's pmu[]) */
+
+/*
+ * Hardware counters of a Linux source (optional "pmu" object): whether the
+ * recorder could open them, why not, and which counters the source's
+ * XPKT_EV_PMU records carry, in pmu[] order. known 0: no "pmu" object (a
+ * bundle recorded before PMU support: nothing is claimed either way).
+ */
+struct xpkt_pmu_info {
+	int known;
+	int available;
+	char reason[192]; /* why not available: what was tried and the errno text */
+	char counters[XPKT_PMU_MAX][24];
+	unsigned ncounters;
+};
+
 struct xpkt_iface {
 	uint16_t ifindex;
 	char name[16];
@@ -70,6 +86,7 @@ struct xpkt_source {
 		char expr[64];
 	} filters[XPKT_MAX_FILTERS];
 	unsigned nfilters;
+	struct xpkt_pmu_info pmu; /* Linux sources only */
 };
 
 struct xpkt_manifest {

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "bundle/manifest.h"
+#include "capture/pmu.h"
 #include "capture/evset.h"
 #include "capture/ftrace_compress.h"
 #include "capture/ftrace_rec.h"
@@ -57,6 +58,9 @@ static const char record_usage[] =
     "        --xen                 in a Xen dom0: also record the hypervisor (xentrace\n"
     "                              format, xen.trace); the Linux source becomes dom0\n"
     "        --xen-buffer-kb <n>   Xen trace buffer per CPU in KiB (default 8192)\n"
+    "        --pmu <list|off>      hardware counters per stage event (default\n"
+    "                              " XPKT_PMU_DEFAULT ";\n"
+    "                              detection only: docs/bundle.md)\n"
     "        --no-compress         keep the trace pages raw (default: zstd-compressed\n"
     "                              after recording stops, cpuN.raw.zst)\n"
     "    -q, --quiet               no progress on stderr\n"
@@ -251,6 +255,7 @@ int cmd_record(int argc, char **argv)
 	    {"xen-buffer-kb", required_argument, NULL, 'B'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"no-compress", no_argument, NULL, 'Z'},
+	    {"pmu", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -270,8 +275,10 @@ int cmd_record(int argc, char **argv)
 	uint64_t tsc_hz = 0;
 	int64_t wire_offset_ns = 0, mono_offset_ns = 0;
 	struct sigaction sa;
+	struct xpkt_pmu_info pmu;
 
 	memset(&st, 0, sizeof(st));
+	xpkt_pmu_parse(XPKT_PMU_DEFAULT, &pmu, &err);
 	optind = 1;
 	/* '+': options end at COMMAND, so its own flags are left to it */
 	while ((c = getopt_long(argc, argv, "+o:e:i:f:d:b:qh", opts, NULL)) != -1) {
@@ -314,6 +321,10 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'Z':
 			compress = 0;
+			break;
+		case 'P':
+			if (xpkt_pmu_parse(optarg, &pmu, &err))
+				return usage_error("record", "%s", err.msg);
 			break;
 		case 'h':
 			fputs(record_usage, stdout);
@@ -545,6 +556,9 @@ int cmd_record(int argc, char **argv)
 		snprintf(s->offset_from, sizeof(s->offset_from), "recorder");
 		s->lost_events = fs.lost;
 		xpkt_host_describe(s);
+		/* Detection only (capture/pmu.h): the reason goes to the manifest. */
+		xpkt_pmu_probe(&pmu);
+		s->pmu = pmu;
 		for (unsigned i = 0; i < set->nunavailable && i < XPKT_MAX_UNAVAILABLE; i++)
 			snprintf(s->unavailable[s->nunavailable++], sizeof(s->unavailable[0]), "%s",
 				 set->unavailable[i]);

@@ -131,6 +131,33 @@ struct cand {
 	uint8_t dir, row;
 };
 
+/*
+ * PMU values a packet's stages were read with (section 11), parallel to
+ * pk[] and allocated at the first PMU record: a trace without counters
+ * costs nothing. gen is the packet's when the values were set, so a reused
+ * slot reads as "no values".
+ */
+struct pkt_pmu {
+	uint32_t gen;
+	uint16_t have; /* bit per stage index */
+	uint16_t cpu[XPKT_MAX_STAGES];
+	uint8_t src[XPKT_MAX_STAGES];
+	uint64_t v[XPKT_MAX_STAGES][XPKT_PMU_MAX];
+};
+
+/*
+ * One stage the current event attached, with what its delta needs from the
+ * previous attached stage, copied at attach time: a terminal stage ends (and
+ * frees) the packet before its PMU record is read.
+ */
+struct pmu_att {
+	uint32_t p, gen;
+	uint8_t dir, s;
+	uint8_t prev_have, prev_src;
+	uint16_t prev_cpu;
+	uint64_t prev_v[XPKT_PMU_MAX];
+};
+
 /* Bytes of one received segment still to be copied, and its packet (or NIL). */
 struct qent {
 	uint32_t pkt, gen;
@@ -194,6 +221,23 @@ struct xpkt_joiner {
 	uint64_t unmap_ns;
 	uint8_t unmap_src, have_unmap;
 	int oom;
+
+	/* PMU deltas (section 11) */
+	int pmu_skip; /* > 0: an attach not made by the event itself (a Xen window's) */
+	uint64_t last_ts;
+	uint16_t last_cpu;
+	int last_src; /* source of the latest non-PMU event, -1 none */
+	struct pmu_att *att;
+	uint32_t natt, capatt;
+	struct pkt_pmu *pm;
+	uint32_t cappm;
+	uint8_t pmu_ok[XPKT_MAX_SOURCES]; /* its counters are the results' counters */
+	unsigned npmu;
+	struct xpkt_hist *pmu_hist[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_PMU_MAX];
+	uint64_t pmu_sum[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_PMU_MAX];
+	uint64_t pmu_cross[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t pmu_unpaired[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t pmu_records, pmu_orphans;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -758,6 +802,133 @@ static void gro_merged(struct xpkt_joiner *j, uint32_t h, unsigned s, const stru
 	}
 }
 
+/* ------------------------------------------------------------------------ */
+/* PMU deltas (docs/correlation.md section 11)                               */
+
+static int pm_reserve(struct xpkt_joiner *j)
+{
+	if (j->cappm < j->cappk) {
+		struct pkt_pmu *n = realloc(j->pm, (size_t)j->cappk * sizeof(*n));
+
+		if (!n)
+			return -1;
+		/* gen UINT32_MAX matches no packet: "no values" */
+		for (uint32_t i = j->cappm; i < j->cappk; i++) {
+			n[i].gen = UINT32_MAX;
+			n[i].have = 0;
+		}
+		j->pm = n;
+		j->cappm = j->cappk;
+	}
+	return 0;
+}
+
+/*
+ * Row s of packet p attaches with the event being joined (below: its
+ * attached stages before s): remember it for the PMU record that may
+ * follow, with the previous attached stage's counters.
+ */
+static int pmu_note(struct xpkt_joiner *j, uint32_t p, unsigned s, uint16_t below)
+{
+	const struct pkt *k = &j->pk[p];
+	struct pmu_att *a;
+
+	if (!j->npmu)
+		return 0;
+	if (j->natt == j->capatt) {
+		uint32_t cap = j->capatt ? 2 * j->capatt : 16;
+		struct pmu_att *n = realloc(j->att, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		j->att = n;
+		j->capatt = cap;
+	}
+	a = &j->att[j->natt++];
+	memset(a, 0, sizeof(*a));
+	a->p = p;
+	a->gen = k->gen;
+	a->dir = k->dir;
+	a->s = (uint8_t)s;
+	a->prev_have = 0;
+	if (below) {
+		unsigned prev = 31u - (unsigned)__builtin_clz(below);
+
+		if (j->pm && p < j->cappm && j->pm[p].gen == k->gen &&
+		    (j->pm[p].have & (1u << prev))) {
+			a->prev_have = 1;
+			a->prev_src = j->pm[p].src[prev];
+			a->prev_cpu = j->pm[p].cpu[prev];
+			memcpy(a->prev_v, j->pm[p].v[prev], sizeof(a->prev_v));
+		}
+	} else {
+		/* no previous stage (an origin): no delta to take, nothing counted */
+		a->prev_have = 2;
+	}
+	return 0;
+}
+
+/*
+ * A PMU record: the counters the source read with the event just before it
+ * in the merged stream (same source, cpu and ts: the recorder writes them
+ * as one sample). Each stage that event attached gets the values and, when
+ * its previous stage was read on the same CPU of the same source, a delta.
+ */
+static int pmu_record(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned src)
+{
+	j->pmu_records++;
+	if (j->last_src != (int)src || j->last_ts != ev->ts || j->last_cpu != ev->cpu || !j->natt) {
+		j->pmu_orphans++;
+		return 0;
+	}
+	if (!j->pmu_ok[src])
+		return 0;
+	if (pm_reserve(j))
+		return -1;
+	for (uint32_t i = 0; i < j->natt; i++) {
+		const struct pmu_att *a = &j->att[i];
+		struct pkt_pmu *m = &j->pm[a->p];
+
+		if (pkt_alive(j, a->p, a->gen)) {
+			if (m->gen != a->gen) {
+				m->gen = a->gen;
+				m->have = 0;
+			}
+			m->have |= (uint16_t)(1u << a->s);
+			m->cpu[a->s] = ev->cpu;
+			m->src[a->s] = (uint8_t)src;
+			memcpy(m->v[a->s], ev->pmu, sizeof(m->v[0]));
+		}
+		if (a->prev_have == 2)
+			continue;
+		if (!a->prev_have || a->prev_src != src) {
+			j->pmu_unpaired[a->dir][a->s]++;
+			continue;
+		}
+		if (a->prev_cpu != ev->cpu) {
+			j->pmu_cross[a->dir][a->s]++;
+			continue;
+		}
+		/* Counters only count up on one CPU; a smaller value was reset. */
+		for (unsigned c = 0; c < j->npmu; c++)
+			if (ev->pmu[c] < a->prev_v[c])
+				goto unpaired;
+		for (unsigned c = 0; c < j->npmu; c++) {
+			struct xpkt_hist **h = &j->pmu_hist[a->dir][a->s][c];
+			uint64_t d = ev->pmu[c] - a->prev_v[c];
+
+			if (!*h && !(*h = xpkt_hist_new()))
+				return -1;
+			xpkt_hist_add(*h, d);
+			j->pmu_sum[a->dir][a->s][c] += d;
+		}
+		continue;
+	unpaired:
+		j->pmu_unpaired[a->dir][a->s]++;
+	}
+	return 0;
+}
+
 static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xpkt_event *ev,
 		  unsigned src)
 {
@@ -783,8 +954,11 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 			struct xpkt_event call = *ev;
 
 			call.ts = j->unmap_ns;
+			/* the hypercall's attach is Xen's, not the event's (no PMU) */
+			j->pmu_skip++;
 			if (attach(j, p, s - 1, &call, j->unmap_src))
 				return -1;
+			j->pmu_skip--;
 			k = &j->pk[p];
 		}
 	}
@@ -798,6 +972,9 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 	} else if (row->join == XPKT_JOIN_ORIGIN) {
 		xpkt_hist_add(j->hist[dir][s], 0);
 	}
+	if (!j->pmu_skip && pmu_note(j, p, s, below))
+		return -1;
+	k = &j->pk[p];
 	k->attached |= (uint16_t)(1u << s);
 	k->ts[s] = ev->ts;
 	k->src[s] = (uint8_t)src;
@@ -1329,6 +1506,17 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 	uint16_t frontend = XPKT_DOMID_NONE;
 	int wire_dir = -1;
 
+	if (id == XPKT_EV_PMU) {
+		if (pmu_record(j, ev, src))
+			goto oom;
+		return 0;
+	}
+	/* What this event attaches is what a PMU record right after it reads. */
+	j->natt = 0;
+	j->last_src = (int)src;
+	j->last_ts = ev->ts;
+	j->last_cpu = ev->cpu;
+
 	/* Idle timeout, in trace time: nothing attached for longer than it. */
 	while (j->lru_head != NIL && ev->ts > j->pk[j->lru_head].last_ns &&
 	       ev->ts - j->pk[j->lru_head].last_ns > j->idle_ns)
@@ -1424,6 +1612,27 @@ oom:
 /* ------------------------------------------------------------------------ */
 /* Setup and results                                                         */
 
+/*
+ * The counters results report are the first source's with counters; a
+ * source with another list is not mixed in (its records are read, not used).
+ */
+static void pmu_setup(struct xpkt_joiner *j)
+{
+	const struct xpkt_pmu_info *first = NULL;
+
+	for (unsigned i = 0; i < j->m->nsources; i++) {
+		const struct xpkt_pmu_info *pi = &j->m->sources[i].pmu;
+
+		if (!pi->known || !pi->available || !pi->ncounters)
+			continue;
+		if (!first)
+			first = pi;
+		j->pmu_ok[i] = pi->ncounters == first->ncounters &&
+			       !memcmp(pi->counters, first->counters, sizeof(pi->counters));
+	}
+	j->npmu = first ? first->ncounters : 0;
+}
+
 struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_timeout_ns,
 				  struct xpkt_err *err)
 {
@@ -1448,6 +1657,8 @@ struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_t
 		goto oom;
 	memset(j->wait_head, 0xff, sizeof(uint32_t) * WAIT_KINDS * 65536);
 	j->rn_free = NIL;
+	j->last_src = -1;
+	pmu_setup(j);
 
 	for (unsigned i = 0; i < m->nsources; i++) {
 		const struct xpkt_source *s = &m->sources[i];
@@ -1568,6 +1779,25 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 			st->unattributed = j->unattributed[d][s];
 			st->hist = h; /* ownership moves to out */
 			j->hist[d][s] = NULL;
+			st->pmu_cross_cpu = j->pmu_cross[d][s];
+			st->pmu_unpaired = j->pmu_unpaired[d][s];
+			for (unsigned c = 0; c < XPKT_PMU_MAX; c++) {
+				struct xpkt_pmu_stats *ps = &st->pmu[c];
+				struct xpkt_hist *ph = j->pmu_hist[d][s][c];
+
+				memset(ps, 0, sizeof(*ps));
+				if (!ph)
+					continue;
+				ps->count = xpkt_hist_count(ph);
+				ps->sum = j->pmu_sum[d][s][c];
+				ps->mean = (double)ps->sum / (double)ps->count;
+				ps->min = xpkt_hist_min(ph);
+				ps->max = xpkt_hist_max(ph);
+				ps->p50 = xpkt_hist_quantile(ph, 0.50);
+				ps->p99 = xpkt_hist_quantile(ph, 0.99);
+				ps->hist = ph; /* ownership moves to out */
+				j->pmu_hist[d][s][c] = NULL;
+			}
 		}
 		out->by_dir[d] = j->counts[d];
 		add_counts(&out->packets, &j->counts[d]);
@@ -1576,6 +1806,9 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 	memcpy(out->clocks, j->clocks, sizeof(out->clocks));
 	out->max_in_flight = j->max_in_flight;
 	out->mode = j->mode;
+	xpkt_results_pmu_from_manifest(out, j->m);
+	out->pmu.records = j->pmu_records;
+	out->pmu.orphans = j->pmu_orphans;
 	return 0;
 }
 
@@ -1586,6 +1819,12 @@ void xpkt_join_free(struct xpkt_joiner *j)
 	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++)
 		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++)
 			xpkt_hist_free(j->hist[d][s]);
+	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++)
+		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++)
+			for (unsigned c = 0; c < XPKT_PMU_MAX; c++)
+				xpkt_hist_free(j->pmu_hist[d][s][c]);
+	free(j->att);
+	free(j->pm);
 	free(j->pk);
 	free(j->kt.e);
 	free(j->rn);

@@ -36,5 +36,60 @@ void xpkt_results_free(struct xpkt_results *r)
 		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++) {
 			xpkt_hist_free(r->stages[d][s].hist);
 			r->stages[d][s].hist = NULL;
+			for (unsigned c = 0; c < XPKT_PMU_MAX; c++) {
+				xpkt_hist_free(r->stages[d][s].pmu[c].hist);
+				r->stages[d][s].pmu[c].hist = NULL;
+			}
 		}
+}
+
+void xpkt_results_pmu_from_manifest(struct xpkt_results *r, const struct xpkt_manifest *m)
+{
+	struct xpkt_pmu_summary *p = &r->pmu;
+	const char *why[XPKT_MAX_SOURCES];
+	char names[XPKT_MAX_SOURCES][96];
+	unsigned ngroups = 0;
+	size_t used = 0;
+
+	p->known = p->available = 0;
+	p->reason[0] = 0;
+	p->ncounters = 0;
+	for (unsigned i = 0; i < m->nsources && i < XPKT_MAX_SOURCES; i++) {
+		const struct xpkt_source *s = &m->sources[i];
+		const char *w;
+		unsigned g;
+
+		if (!s->pmu.known)
+			continue;
+		p->known = 1;
+		if (s->pmu.available && s->pmu.ncounters) {
+			if (!p->available) {
+				p->ncounters = s->pmu.ncounters;
+				memcpy(p->counters, s->pmu.counters, sizeof(p->counters));
+			}
+			p->available = 1;
+			continue;
+		}
+		/* Sources with the same reason are named together: "guest1, dom0: ..." */
+		w = s->pmu.reason[0] ? s->pmu.reason : "no counters recorded";
+		for (g = 0; g < ngroups; g++)
+			if (!strcmp(why[g], w))
+				break;
+		if (g == ngroups) {
+			why[ngroups] = w;
+			snprintf(names[ngroups++], sizeof(names[0]), "%s", s->name);
+		} else {
+			size_t l = strlen(names[g]);
+
+			snprintf(names[g] + l, sizeof(names[0]) - l, ", %s", s->name);
+		}
+	}
+	for (unsigned g = 0; g < ngroups && used < sizeof(p->reason) - 1; g++) {
+		int n = snprintf(p->reason + used, sizeof(p->reason) - used, "%s%s: %s",
+				 used ? "; " : "", names[g], why[g]);
+
+		used = n < 0 ? used : used + (size_t)n;
+		if (used >= sizeof(p->reason))
+			used = sizeof(p->reason) - 1;
+	}
 }

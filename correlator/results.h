@@ -22,6 +22,20 @@
 
 struct xpkt_hist; /* correlator/hist.h; NULL in ground truth */
 
+/*
+ * One hardware counter's deltas at a stage (docs/correlation.md section 11):
+ * the counter at this stage minus at the packet's previous attached stage,
+ * both read on the same CPU of the same source. count and sum are exact;
+ * p50/p99 come from the histogram (0.4 %) in the correlator, exact in truth.
+ */
+struct xpkt_pmu_stats {
+	uint64_t count;
+	uint64_t sum;
+	double mean;
+	uint64_t min, p50, p99, max;
+	struct xpkt_hist *hist; /* NULL in ground truth */
+};
+
 struct xpkt_stage_stats {
 	uint64_t count; /* latency samples (packets, for the origin stage) */
 	double mean_ns;
@@ -29,6 +43,21 @@ struct xpkt_stage_stats {
 	double total_ns;	/* sum of samples: mean_ns * count */
 	uint64_t unattributed;	/* events of this stage no packet could be found for */
 	struct xpkt_hist *hist; /* full distribution for renderers, or NULL */
+	/* PMU deltas, counters in xpkt_results.pmu.counters order */
+	struct xpkt_pmu_stats pmu[XPKT_PMU_MAX];
+	uint64_t pmu_cross_cpu; /* previous stage read on another CPU of that source: no delta */
+	uint64_t pmu_unpaired;	/* previous stage in another source, or read without counters */
+};
+
+/* What the bundle says of hardware counters (manifest "pmu" of its Linux sources). */
+struct xpkt_pmu_summary {
+	int known;			 /* some Linux source has a "pmu" object */
+	int available;			 /* some Linux source recorded counters */
+	char reason[256];		 /* "SOURCE: why" of the sources without (first ones) */
+	char counters[XPKT_PMU_MAX][24]; /* of the first source with counters */
+	unsigned ncounters;
+	uint64_t records; /* PMU records read (0 in truth) */
+	uint64_t orphans; /* records with no attached stage event right before them */
 };
 
 #define XPKT_MAX_REASONS 32
@@ -78,10 +107,13 @@ struct xpkt_results {
 	uint64_t events_read;			  /* 0 in truth */
 	uint64_t max_in_flight;			  /* peak packets held at once; 0 in truth */
 	uint64_t source_events[XPKT_MAX_SOURCES]; /* events read per source; 0 in truth */
+	struct xpkt_pmu_summary pmu;
 };
 
 /* Adds n to the counter named reason in a reason list (creating it). */
 void xpkt_reason_add(struct xpkt_reason_count *list, unsigned *n, const char *reason,
 		     uint64_t count);
+/* Fills r->pmu's known, available, reason and counters from the manifest. */
+void xpkt_results_pmu_from_manifest(struct xpkt_results *r, const struct xpkt_manifest *m);
 
 #endif

@@ -314,3 +314,19 @@ int xpkt_synth_parse_hazards(const char *list, unsigned *hazards, struct xpkt_er
 	*hazards = h;
 	return 0;
 }
+
+const char *const xpkt_synth_pmu_counters[XPKT_PMU_MAX] = {"cycles", "instructions", "llc-misses",
+							   "dtlb-load-misses"};
+
+int xpkt_synth_parse_pmu(const char *s, enum xpkt_synth_pmu *pmu, struct xpkt_err *err)
+{
+	if (!strcmp(s, "on"))
+		*pmu = XPKT_SYNTH_PMU_ON;
+	else if (!strcmp(s, "off"))
+		*pmu = XPKT_SYNTH_PMU_OFF;
+	else if (!strcmp(s, "unavailable"))
+		*pmu = XPKT_SYNTH_PMU_UNAVAILABLE;
+	else
+		return xpkt_err_set(err, "bad --pmu '%s' (on, off or unavailable)", s);
+	return 0;
+}

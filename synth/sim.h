@@ -45,6 +45,11 @@ struct sim_tpkt {
 	uint8_t pending;   /* windows not resolved yet */
 	uint32_t attached; /* bit i: stage row i attached */
 	uint64_t ns[XPKT_MAX_STAGES];
+	/* PMU values each Linux stage was read with (bit in pmu_have), its domain and CPU */
+	uint32_t pmu_have;
+	uint8_t dom[XPKT_MAX_STAGES];
+	uint16_t cpu[XPKT_MAX_STAGES];
+	uint64_t pmu[XPKT_MAX_STAGES][XPKT_PMU_MAX];
 	int dropped; /* the correlator will see the drop */
 	unsigned drop_reason;
 	struct sim_tpkt *next; /* free list */
@@ -52,6 +57,8 @@ struct sim_tpkt {
 
 struct sim_truth;
 struct sim_truth *sim_truth_new(struct xpkt_err *err);
+/* Counters per PMU record (0: none); before any packet. */
+void sim_truth_set_pmu(struct sim_truth *t, unsigned ncounters);
 struct sim_tpkt *sim_truth_pkt(struct sim_truth *t); /* zeroed; register with sim_truth_add */
 /* Window of stage row `stage`: the first recorded event of target after lo and before hi. */
 int sim_truth_window(struct sim_truth *t, struct sim_tpkt *p, int target, unsigned stage,

@@ -143,6 +143,7 @@ struct pk {
 	uint64_t drop_ns;
 	unsigned drop_reason;
 	uint64_t end_ns; /* when the correlator ends it, SIM_NS_NEVER if it never does */
+	uint64_t pmu[XPKT_MAX_STAGES][XPKT_PMU_MAX]; /* read with the row's attaching event */
 };
 
 struct dir_rules {
@@ -170,6 +171,8 @@ struct gen {
 	uint64_t seq_last[XPKT_DIR_COUNT][NQ][XPKT_MAX_STAGES];
 	uint64_t noise_next[SIM_XEN_NCPUS];
 	struct pk batch[MAX_BATCH];
+	struct sim_rng pmu_rng; /* its own stream: PMU records change no other draw */
+	unsigned npmu;		/* counters per PMU record, 0: none written */
 	struct xpkt_err err;
 };
 
@@ -852,6 +855,50 @@ static int put_wire(struct gen *g, uint64_t ns, const struct flow *fl, uint32_t 
 	return 0;
 }
 
+/*
+ * The PMU model: counter c read at host time ns by row i's event is
+ *   ns * num / den  +  amount * (i + 1) * (i + 2) / 2  +  noise in [0, amount)
+ * (a rate per ns, a cost per stage growing with the row, per-read noise).
+ * Along one packet the value grows by at least amount * (i + 1) - (amount - 1)
+ * per row, so every delta is positive; between packets of one CPU the values
+ * do not follow one counter (the correlator never compares them).
+ */
+static const struct {
+	uint64_t num, den, amount;
+} pmu_model[XPKT_PMU_MAX] = {
+    {12, 5, 300}, /* cycles: 2.4 GHz */
+    {3, 2, 200},  /* instructions */
+    {1, 500, 3},  /* LLC misses */
+    {1, 2000, 2}, /* dTLB load misses */
+};
+
+static void pmu_values(struct gen *g, unsigned i, uint64_t ns, uint64_t v[XPKT_PMU_MAX])
+{
+	for (unsigned c = 0; c < XPKT_PMU_MAX; c++) {
+		uint64_t a = pmu_model[c].amount;
+
+		v[c] = c < g->npmu
+			   ? ns / pmu_model[c].den * pmu_model[c].num +
+				 ns % pmu_model[c].den * pmu_model[c].num / pmu_model[c].den +
+				 a * (i + 1) * (i + 2) / 2 + sim_rng_below(&g->pmu_rng, a)
+			   : 0;
+	}
+}
+
+/* The PMU record read with the event just written (same source, cpu, ns). */
+static int put_pmu(struct gen *g, enum xpkt_domain dom, unsigned i, uint64_t ns, uint16_t cpu,
+		   int rec, uint64_t v[XPKT_PMU_MAX])
+{
+	struct xpkt_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.id = XPKT_EV_PMU;
+	ev.cpu = cpu;
+	pmu_values(g, i, ns, v);
+	memcpy(ev.pmu, v, sizeof(ev.pmu));
+	return put_kev(g, dom, ns, &ev, rec);
+}
+
 static int emit_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 {
 	struct dir_rules *r = &g->dr[d];
@@ -885,6 +932,17 @@ static int emit_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 				      (kr->sets & (1u << XPKT_KEY_TX_SLOT) ? lastp->ring_used : 1);
 			if (put_kev(g, row->domain, first->ns[i], &ev, !!(first->rec & (1u << i))))
 				return -1;
+			if (g->npmu) {
+				/* one read: every packet the notify covers shares it */
+				uint64_t v[XPKT_PMU_MAX];
+
+				if (put_pmu(g, row->domain, i, first->ns[i], ev.cpu,
+					    !!(first->rec & (1u << i)), v))
+					return -1;
+				for (unsigned j = 0; j < k; j++)
+					if (g->batch[j].has & (1u << i))
+						memcpy(g->batch[j].pmu[i], v, sizeof(v));
+			}
 			{
 				/* notify_remote_via_irq: an EVTCHNOP_send hypercall */
 				uint16_t dom =
@@ -929,10 +987,20 @@ static int emit_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 						  : p->ns[i];
 
 				for (unsigned e = 0; e < nev; e++) {
+					uint64_t v[XPKT_PMU_MAX];
+
 					fill(r, i, p, first + e, &ev);
 					if (put_kev(g, row->domain, t0 + 2ull * e, &ev,
 						    !!(p->rec & (1u << i))))
 						return -1;
+					if (!g->npmu)
+						continue;
+					if (put_pmu(g, row->domain, i, t0 + 2ull * e, ev.cpu,
+						    !!(p->rec & (1u << i)), v))
+						return -1;
+					/* the event at ns[i] is the one that attaches */
+					if (t0 + 2ull * e == p->ns[i])
+						memcpy(p->pmu[i], v, sizeof(v));
 				}
 			}
 		}
@@ -1064,6 +1132,18 @@ static int truth_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 		memcpy(tp->ns, p->ns, sizeof(tp->ns));
 		tp->dropped = p->drop_att;
 		tp->drop_reason = p->drop_reason;
+		for (unsigned i = 0; g->npmu && i < r->n; i++) {
+			enum xpkt_domain dom = r->rows[i].domain;
+
+			tp->dom[i] = (uint8_t)dom;
+			tp->cpu[i] = (uint16_t)row_cpu(p);
+			/* every guest and dom0 stage event is followed by its PMU read */
+			if ((dom == XPKT_DOM_GUEST || dom == XPKT_DOM_DOM0) &&
+			    (p->att & (1u << i))) {
+				tp->pmu_have |= 1u << i;
+				memcpy(tp->pmu[i], p->pmu[i], sizeof(tp->pmu[i]));
+			}
+		}
 		for (unsigned i = 0; i < r->n; i++) {
 			const struct xpkt_stage *row = &r->rows[i];
 			int kf = row->key_from, target;
@@ -1235,6 +1315,23 @@ static void build_manifest(const struct xpkt_synth_opts *o, const struct sim_sin
 						      .domid = GUEST_DOMID,
 						      .handle = VIF_HANDLE};
 
+	for (unsigned i = 0; i < m->nsources && o->pmu != XPKT_SYNTH_PMU_OFF; i++) {
+		struct xpkt_pmu_info *pi = &m->sources[i].pmu;
+
+		pi->known = 1;
+		pi->available = o->pmu == XPKT_SYNTH_PMU_ON;
+		if (!pi->available) {
+			snprintf(pi->reason, sizeof(pi->reason),
+				 "synth --pmu=unavailable: generated as a machine without a "
+				 "hardware PMU");
+			continue;
+		}
+		pi->ncounters = XPKT_PMU_MAX;
+		for (unsigned c = 0; c < XPKT_PMU_MAX; c++)
+			snprintf(pi->counters[c], sizeof(pi->counters[c]), "%s",
+				 xpkt_synth_pmu_counters[c]);
+	}
+
 	s = &m->sources[m->nsources++];
 	snprintf(s->name, sizeof(s->name), "xen");
 	s->domain = XPKT_DOM_XEN;
@@ -1277,6 +1374,7 @@ static void results_from_manifest(const struct xpkt_manifest *m, struct xpkt_res
 	}
 	r->events_read = 0;
 	r->max_in_flight = 0;
+	xpkt_results_pmu_from_manifest(r, m);
 }
 
 static int write_truth(const char *dir, const struct xpkt_results *r, const struct xpkt_manifest *m,
@@ -1429,6 +1527,9 @@ int xpkt_synth_generate(const struct xpkt_synth_opts *o, struct xpkt_results *tr
 	g->truth = sim_truth_new(err);
 	if (!g->truth)
 		goto out_gen;
+	g->npmu = o->pmu == XPKT_SYNTH_PMU_ON ? XPKT_PMU_MAX : 0;
+	sim_truth_set_pmu(g->truth, g->npmu);
+	sim_rng_seed(&g->pmu_rng, o->seed ^ 0x706d75706d75706dull);
 	g->sink = sim_sink_open(&g->cfg, g->truth, err);
 	if (!g->sink)
 		goto out_gen;

@@ -44,6 +44,16 @@ struct xpkt_synth_stats {
 	uint64_t peak_buffered; /* most events held in the reorder buffers at once */
 };
 
+/*
+ * Hardware counter records (docs/correlation.md section 11): ON (the
+ * default) writes an XPKT_EV_PMU record after every stage event of the
+ * guest and dom0 with known values and says "available" in the manifest;
+ * UNAVAILABLE writes none and says the PMU was unavailable, with a reason,
+ * as a recorder on a machine without one does; OFF writes neither (a bundle
+ * from before PMU support).
+ */
+enum xpkt_synth_pmu { XPKT_SYNTH_PMU_ON = 0, XPKT_SYNTH_PMU_OFF, XPKT_SYNTH_PMU_UNAVAILABLE };
+
 struct xpkt_synth_opts {
 	const char *out_dir; /* bundle directory (created) */
 	uint64_t packets;    /* data packets, TX and RX together */
@@ -54,6 +64,7 @@ struct xpkt_synth_opts {
 	double drop_rate; /* per packet, when XPKT_HZ_DROPS */
 	double loss_rate; /* approximate fraction of Linux/Xen events lost */
 	struct xpkt_dist latency[XPKT_DIR_COUNT][XPKT_MAX_STAGES]; /* per stage row */
+	enum xpkt_synth_pmu pmu;
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
 	struct xpkt_synth_stats *stats; /* filled when not NULL */
@@ -64,6 +75,10 @@ void xpkt_synth_defaults(struct xpkt_synth_opts *o);
 int xpkt_synth_set_latency(struct xpkt_synth_opts *o, const char *spec, struct xpkt_err *err);
 /* "gso,drops" style list; "all" and "none" work; a leading '-' removes. */
 int xpkt_synth_parse_hazards(const char *list, unsigned *hazards, struct xpkt_err *err);
+/* "on", "off" or "unavailable"; -1 with err otherwise. */
+int xpkt_synth_parse_pmu(const char *s, enum xpkt_synth_pmu *pmu, struct xpkt_err *err);
+/* The counters the generator's PMU records carry, in pmu[] order. */
+extern const char *const xpkt_synth_pmu_counters[XPKT_PMU_MAX];
 /* Writes the bundle (and truth.json into it); fills *truth if not NULL. */
 int xpkt_synth_generate(const struct xpkt_synth_opts *o, struct xpkt_results *truth,
 			struct xpkt_err *err);

@@ -48,7 +48,18 @@ struct sim_truth {
 	struct sim_tpkt *free_list;
 	uint64_t in_flight;
 	int oom;
+	/* PMU deltas (docs/correlation.md section 11), exact */
+	unsigned npmu;
+	struct samples pmu[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_PMU_MAX];
+	uint64_t pmu_sum[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_PMU_MAX];
+	uint64_t pmu_cross[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t pmu_unpaired[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 };
+
+void sim_truth_set_pmu(struct sim_truth *t, unsigned ncounters)
+{
+	t->npmu = ncounters;
+}
 
 struct sim_truth *sim_truth_new(struct xpkt_err *err)
 {
@@ -171,6 +182,36 @@ static void count_packet(struct xpkt_packet_counts *c, const char *partial, cons
 	}
 }
 
+/*
+ * Stage i of p was read with counters; prev is its previous attached stage.
+ * A delta needs prev read on the same CPU of the same kernel, every counter
+ * not smaller; the generator's values only grow along a packet, so the
+ * last case is there to mirror the correlator's rule.
+ */
+static void pmu_delta(struct sim_truth *t, const struct sim_tpkt *p, unsigned prev, unsigned i)
+{
+	if (!(p->pmu_have & (1u << prev)) || p->dom[prev] != p->dom[i]) {
+		t->pmu_unpaired[p->dir][i]++;
+		return;
+	}
+	if (p->cpu[prev] != p->cpu[i]) {
+		t->pmu_cross[p->dir][i]++;
+		return;
+	}
+	for (unsigned c = 0; c < t->npmu; c++)
+		if (p->pmu[i][c] < p->pmu[prev][c]) {
+			t->pmu_unpaired[p->dir][i]++;
+			return;
+		}
+	for (unsigned c = 0; c < t->npmu; c++) {
+		uint64_t d = p->pmu[i][c] - p->pmu[prev][c];
+
+		t->pmu_sum[p->dir][i][c] += d;
+		if (sample_add(&t->pmu[p->dir][i][c], d))
+			t->oom = 1;
+	}
+}
+
 /* All windows settled: samples and status, then the packet is gone. */
 static void finalize(struct sim_truth *t, struct sim_tpkt *p)
 {
@@ -187,6 +228,8 @@ static void finalize(struct sim_truth *t, struct sim_tpkt *p)
 			t->origin_count[p->dir]++;
 		else if (prev >= 0 && sample_add(&t->samples[p->dir][i], p->ns[i] - p->ns[prev]))
 			t->oom = 1;
+		if (prev >= 0 && (p->pmu_have & (1u << i)))
+			pmu_delta(t, p, (unsigned)prev, i);
 		prev = (int)i;
 	}
 	if (p->dropped) {
@@ -301,6 +344,24 @@ int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_er
 
 			memset(st, 0, sizeof(*st));
 			st->unattributed = t->unattributed[d][i];
+			st->pmu_cross_cpu = t->pmu_cross[d][i];
+			st->pmu_unpaired = t->pmu_unpaired[d][i];
+			for (unsigned c = 0; c < t->npmu; c++) {
+				struct samples *ps = &t->pmu[d][i][c];
+				struct xpkt_pmu_stats *o = &st->pmu[c];
+
+				if (!ps->n)
+					continue;
+				if (sort_u32(ps->v, ps->n))
+					return xpkt_err_set(err, "synth: out of memory");
+				o->count = ps->n;
+				o->sum = t->pmu_sum[d][i][c];
+				o->mean = (double)o->sum / (double)o->count;
+				o->min = ps->v[0];
+				o->max = ps->v[ps->n - 1];
+				o->p50 = rank(ps, 500);
+				o->p99 = rank(ps, 990);
+			}
 			if (rows[i].join == XPKT_JOIN_ORIGIN) {
 				st->count = t->origin_count[d];
 				continue;
@@ -343,8 +404,11 @@ void sim_truth_free(struct sim_truth *t)
 	for (int k = 0; k < SIM_TARGETS; k++)
 		free(t->wins[k].v);
 	for (int d = 0; d < XPKT_DIR_COUNT; d++)
-		for (int i = 0; i < XPKT_MAX_STAGES; i++)
+		for (int i = 0; i < XPKT_MAX_STAGES; i++) {
 			free(t->samples[d][i].v);
+			for (int c = 0; c < XPKT_PMU_MAX; c++)
+				free(t->pmu[d][i][c].v);
+		}
 	while (t->free_list) {
 		struct sim_tpkt *p = t->free_list;
 

@@ -54,25 +54,37 @@ struct xpkt_event {
 	 * timebase rewrites it in place to ns on the host TSC clock.
 	 */
 	uint64_t ts;
-	uint64_t skb;	       /* struct sk_buff address in the source kernel */
-	struct xpkt_flow flow; /* packet flow, where the event has one */
-	uint32_t seq;	       /* TCP sequence number of the first payload byte */
-	uint32_t len;	       /* payload bytes (TCP/UDP), or bytes copied/mapped */
-	uint32_t ring_idx;     /* free-running ring index (RING_IDX) of a slot, or range start */
-	uint32_t ring_end;     /* end (exclusive) of a notified ring range */
-	uint32_t gref;	       /* grant reference */
-	uint32_t arg;	       /* id-specific: drop reason, hypercall op, lost count... */
-	uint32_t arg2;	       /* id-specific: hypercall cmd, previous domid<<16|vcpu... */
-	uint16_t id;	       /* enum xpkt_event_id */
-	uint16_t cpu;	       /* CPU in the source (physical CPU for Xen) */
-	uint16_t domid;	       /* frontend domid (netback/netfront), running domid (Xen) */
-	uint16_t queue;	       /* netfront/netback queue number */
-	uint16_t req_id;       /* TX request id (netif_tx_request.id) */
-	uint16_t handle;       /* vif handle (the H of vifD.H) */
-	uint16_t ifindex;      /* device the event happened on */
-	uint8_t source;	       /* enum xpkt_domain: set by the decoder */
-	uint8_t dev_kind;      /* enum xpkt_dev_kind: set by the decoder from the manifest */
-	uint16_t vcpu;	       /* Xen: vCPU of domid */
+	union {
+		struct {
+			uint64_t skb;	       /* struct sk_buff address in the source kernel */
+			struct xpkt_flow flow; /* packet flow, where the event has one */
+			uint32_t seq;	       /* TCP sequence number of the first payload byte */
+			uint32_t len;	       /* payload bytes (TCP/UDP), or bytes copied/mapped */
+		};
+		/*
+		 * XPKT_EV_PMU only: up to 4 hardware counter values (in the order
+		 * of the source's manifest "pmu" "counters"), read with the stage
+		 * event recorded just before it at the same (source, cpu, ts).
+		 * Replaces skb, flow, seq and len (bytes 8..39); ts stays, the
+		 * record stays 80 bytes.
+		 */
+		uint64_t pmu[4];
+	};
+	uint32_t ring_idx;  /* free-running ring index (RING_IDX) of a slot, or range start */
+	uint32_t ring_end;  /* end (exclusive) of a notified ring range */
+	uint32_t gref;	    /* grant reference */
+	uint32_t arg;	    /* id-specific: drop reason, hypercall op, lost count... */
+	uint32_t arg2;	    /* id-specific: hypercall cmd, previous domid<<16|vcpu... */
+	uint16_t id;	    /* enum xpkt_event_id */
+	uint16_t cpu;	    /* CPU in the source (physical CPU for Xen) */
+	uint16_t domid;	    /* frontend domid (netback/netfront), running domid (Xen) */
+	uint16_t queue;	    /* netfront/netback queue number */
+	uint16_t req_id;    /* TX request id (netif_tx_request.id) */
+	uint16_t handle;    /* vif handle (the H of vifD.H) */
+	uint16_t ifindex;   /* device the event happened on */
+	uint8_t source;	    /* enum xpkt_domain: set by the decoder */
+	uint8_t dev_kind;   /* enum xpkt_dev_kind: set by the decoder from the manifest */
+	uint16_t vcpu;	    /* Xen: vCPU of domid */
 	uint16_t src_domid; /* domid of the kernel that recorded it (XPKT_DOMID_NONE: Xen, wire) */
 };
 
@@ -81,6 +93,8 @@ struct xpkt_event {
 _Static_assert(sizeof(struct xpkt_flow) == 16, "flow layout is on disk");
 _Static_assert(sizeof(struct xpkt_event) == 80, "event layout is on disk");
 _Static_assert(offsetof(struct xpkt_event, id) == 60, "event layout is on disk");
+_Static_assert(offsetof(struct xpkt_event, pmu) == 8 && offsetof(struct xpkt_event, ring_idx) == 40,
+	       "pmu[] overlays skb, flow, seq and len only");
 
 /*
  * Event ids. The numbers are on disk (kev files): append, never renumber.
@@ -102,6 +116,7 @@ enum xpkt_event_id {
 	XPKT_EV_DEV_QUEUE = 11,	       /* net:net_dev_queue: skb, ifindex, len */
 	XPKT_EV_TCP_SENDMSG = 12,      /* tcp:tcp_sendmsg_locked: skb (write queue), len */
 	XPKT_EV_NETIF_RX = 13,	       /* net:netif_rx: skb, ifindex, len */
+	XPKT_EV_PMU = 14, /* counters read with the previous event of (source, cpu, ts): pmu[] */
 	/* netfront patch (guest) */
 	XPKT_EV_NF_TX_GRANT = 20,    /* skb, queue, ring_idx, req_id, gref, len */
 	XPKT_EV_NF_TX_NOTIFY = 21,   /* queue, [ring_idx, ring_end) pushed and notified */

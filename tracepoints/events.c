@@ -22,6 +22,7 @@ static const struct xpkt_event_info infos[XPKT_EV_MAX] = {
     [XPKT_EV_DEV_QUEUE] = {XPKT_EV_DEV_QUEUE, "net:net_dev_queue", ANY_LINUX},
     [XPKT_EV_TCP_SENDMSG] = {XPKT_EV_TCP_SENDMSG, "tcp:tcp_sendmsg_locked", ANY_LINUX},
     [XPKT_EV_NETIF_RX] = {XPKT_EV_NETIF_RX, "net:netif_rx", ANY_LINUX},
+    [XPKT_EV_PMU] = {XPKT_EV_PMU, "pmu:read", ANY_LINUX},
     [XPKT_EV_NF_TX_GRANT] = {XPKT_EV_NF_TX_GRANT, "xen_netfront:tx_grant", XPKT_DOM_GUEST},
     [XPKT_EV_NF_TX_NOTIFY] = {XPKT_EV_NF_TX_NOTIFY, "xen_netfront:tx_notify", XPKT_DOM_GUEST},
     [XPKT_EV_NF_TX_DONE] = {XPKT_EV_NF_TX_DONE, "xen_netfront:tx_done", XPKT_DOM_GUEST},

@@ -37,9 +37,61 @@ static json_t *counts_json(const struct xpkt_packet_counts *c)
 	return o;
 }
 
-static json_t *stage_json(const struct xpkt_stage *st, const struct xpkt_stage_stats *s)
+/*
+ * A stage's PMU deltas, only where there is something to say: a counter
+ * without deltas is left out rather than shown as 0 (README: never zeros).
+ */
+static json_t *stage_pmu_json(const struct xpkt_results *r, const struct xpkt_stage_stats *s)
+{
+	json_t *o;
+
+	if (!r->pmu.available || (!s->pmu[0].count && !s->pmu_cross_cpu && !s->pmu_unpaired))
+		return NULL;
+	o = json_object();
+	for (unsigned c = 0; c < r->pmu.ncounters && c < XPKT_PMU_MAX; c++) {
+		const struct xpkt_pmu_stats *ps = &s->pmu[c];
+		json_t *co;
+
+		if (!ps->count)
+			continue;
+		co = json_object();
+		json_object_set_new(co, "count", json_integer((json_int_t)ps->count));
+		json_object_set_new(co, "sum", json_integer((json_int_t)ps->sum));
+		json_object_set_new(co, "mean", json_real(ps->mean));
+		json_object_set_new(co, "min", json_integer((json_int_t)ps->min));
+		json_object_set_new(co, "p50", json_integer((json_int_t)ps->p50));
+		json_object_set_new(co, "p99", json_integer((json_int_t)ps->p99));
+		json_object_set_new(co, "max", json_integer((json_int_t)ps->max));
+		json_object_set_new(o, r->pmu.counters[c], co);
+	}
+	json_object_set_new(o, "cross_cpu", json_integer((json_int_t)s->pmu_cross_cpu));
+	json_object_set_new(o, "unpaired", json_integer((json_int_t)s->pmu_unpaired));
+	return o;
+}
+
+static json_t *pmu_json(const struct xpkt_pmu_summary *p)
 {
 	json_t *o = json_object();
+
+	json_object_set_new(o, "available", json_boolean(p->available));
+	if (p->reason[0])
+		json_object_set_new(o, "reason", json_string(p->reason));
+	if (p->available) {
+		json_t *a = json_array();
+
+		for (unsigned c = 0; c < p->ncounters && c < XPKT_PMU_MAX; c++)
+			json_array_append_new(a, json_string(p->counters[c]));
+		json_object_set_new(o, "counters", a);
+		json_object_set_new(o, "records", json_integer((json_int_t)p->records));
+		json_object_set_new(o, "orphans", json_integer((json_int_t)p->orphans));
+	}
+	return o;
+}
+
+static json_t *stage_json(const struct xpkt_results *r, const struct xpkt_stage *st,
+			  const struct xpkt_stage_stats *s)
+{
+	json_t *o = json_object(), *pmu;
 
 	json_object_set_new(o, "direction", json_string(xpkt_dir_name(st->dir)));
 	json_object_set_new(o, "name", json_string(st->name));
@@ -54,6 +106,9 @@ static json_t *stage_json(const struct xpkt_stage *st, const struct xpkt_stage_s
 	json_object_set_new(o, "max_ns", json_integer((json_int_t)s->max_ns));
 	json_object_set_new(o, "total_ns", json_real(s->total_ns));
 	json_object_set_new(o, "unattributed", json_integer((json_int_t)s->unattributed));
+	pmu = stage_pmu_json(r, s);
+	if (pmu)
+		json_object_set_new(o, "pmu", pmu);
 	return o;
 }
 
@@ -77,7 +132,7 @@ int xpkt_report_json(FILE *fp, const struct xpkt_results *r, const struct xpkt_m
 		    xpkt_mode_stages(results_mode(r), (enum xpkt_dir)d, &n);
 
 		for (unsigned i = 0; i < n; i++)
-			json_array_append_new(stages, stage_json(&st[i], &r->stages[d][i]));
+			json_array_append_new(stages, stage_json(r, &st[i], &r->stages[d][i]));
 	}
 	json_object_set_new(root, "stages", stages);
 
@@ -112,6 +167,9 @@ int xpkt_report_json(FILE *fp, const struct xpkt_results *r, const struct xpkt_m
 	json_object_set_new(root, "clock", clocks);
 	json_object_set_new(root, "events_read", json_integer((json_int_t)r->events_read));
 	json_object_set_new(root, "max_in_flight", json_integer((json_int_t)r->max_in_flight));
+	/* Only a bundle that says something of its PMU gets a "pmu" object. */
+	if (r->pmu.known)
+		json_object_set_new(root, "pmu", pmu_json(&r->pmu));
 
 	rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	json_decref(root);
@@ -199,6 +257,59 @@ static int read_counts(struct rd *rd, json_t *o, struct xpkt_packet_counts *c)
 	return 0;
 }
 
+static int read_stage_pmu(struct rd *rd, json_t *o, const struct xpkt_results *r,
+			  struct xpkt_stage_stats *s)
+{
+	if (!o)
+		return 0;
+	if (!json_is_object(o) || get_u64(rd, o, "cross_cpu", &s->pmu_cross_cpu) ||
+	    get_u64(rd, o, "unpaired", &s->pmu_unpaired))
+		return xpkt_err_set(rd->err, "%s: bad stage \"pmu\"", rd->path);
+	for (unsigned c = 0; c < r->pmu.ncounters && c < XPKT_PMU_MAX; c++) {
+		json_t *co = json_object_get(o, r->pmu.counters[c]);
+		struct xpkt_pmu_stats *ps = &s->pmu[c];
+
+		if (!co)
+			continue;
+		if (get_u64(rd, co, "count", &ps->count) || get_u64(rd, co, "sum", &ps->sum) ||
+		    get_real(rd, co, "mean", &ps->mean) || get_u64(rd, co, "min", &ps->min) ||
+		    get_u64(rd, co, "p50", &ps->p50) || get_u64(rd, co, "p99", &ps->p99) ||
+		    get_u64(rd, co, "max", &ps->max))
+			return -1;
+	}
+	return 0;
+}
+
+/* The "pmu" object (optional: results of bundles that say nothing of a PMU). */
+static int read_pmu(struct rd *rd, json_t *o, struct xpkt_pmu_summary *p)
+{
+	json_t *v, *it;
+	size_t i;
+
+	if (!o)
+		return 0;
+	v = json_object_get(o, "available");
+	if (!json_is_object(o) || !json_is_boolean(v))
+		return xpkt_err_set(rd->err, "%s: bad \"pmu\"", rd->path);
+	p->known = 1;
+	p->available = json_is_true(v);
+	if (json_object_get(o, "reason") && get_str(rd, o, "reason", p->reason, sizeof(p->reason)))
+		return -1;
+	v = json_object_get(o, "counters");
+	if (v && (!json_is_array(v) || json_array_size(v) > XPKT_PMU_MAX))
+		return xpkt_err_set(rd->err, "%s: bad \"pmu\" \"counters\"", rd->path);
+	json_array_foreach(v, i, it)
+	{
+		if (!json_is_string(it) || strlen(json_string_value(it)) >= sizeof(p->counters[0]))
+			return xpkt_err_set(rd->err, "%s: bad \"pmu\" counter", rd->path);
+		strcpy(p->counters[p->ncounters++], json_string_value(it));
+	}
+	if ((json_object_get(o, "records") && get_u64(rd, o, "records", &p->records)) ||
+	    (json_object_get(o, "orphans") && get_u64(rd, o, "orphans", &p->orphans)))
+		return -1;
+	return 0;
+}
+
 static int read_stage(struct rd *rd, json_t *o, struct xpkt_results *r)
 {
 	char dir[8], name[64];
@@ -224,7 +335,7 @@ static int read_stage(struct rd *rd, json_t *o, struct xpkt_results *r)
 	    get_real(rd, o, "total_ns", &s->total_ns) ||
 	    get_u64(rd, o, "unattributed", &s->unattributed))
 		return -1;
-	return 0;
+	return read_stage_pmu(rd, json_object_get(o, "pmu"), r, s);
 }
 
 static int read_clock(struct rd *rd, json_t *o, struct xpkt_clock_alignment *c)
@@ -268,6 +379,9 @@ static int read_root(struct rd *rd, json_t *root, struct xpkt_results *r)
 	} else if (!json_is_string(v) || !(r->mode = xpkt_mode_parse(json_string_value(v)))) {
 		return xpkt_err_set(rd->err, "%s: \"mode\" is not \"xen\" or \"native\"", rd->path);
 	}
+	/* before the stages: their "pmu" objects are keyed by its counter names */
+	if (read_pmu(rd, json_object_get(root, "pmu"), &r->pmu))
+		return -1;
 	stages = json_object_get(root, "stages");
 	if (!json_is_array(stages))
 		return xpkt_err_set(rd->err, "%s: \"stages\" missing or not an array", rd->path);

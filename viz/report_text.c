@@ -233,6 +233,94 @@ static void reasons(FILE *fp, const char *what, const struct xpkt_reason_count *
 			sorted[i].count);
 }
 
+/* A counter value in at most 8 characters: "8864", "12.4k", "1.20M", "3.5" for a mean. */
+static const char *fmt_count(char *buf, size_t len, double v)
+{
+	static const struct {
+		double div;
+		const char *unit;
+	} u[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
+
+	if (v < 99999.5) {
+		snprintf(buf, len, v == floor(v) ? "%.0f" : v < 100 ? "%.2f" : "%.1f", v);
+		return buf;
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		double x = v / u[i].div;
+
+		if (x < 1 && i < 3)
+			continue;
+		snprintf(buf, len,
+			 x < 9.995   ? "%.2f%s"
+			 : x < 99.95 ? "%.1f%s"
+				     : "%.0f%s",
+			 x, u[i].unit);
+		return buf;
+	}
+	return buf;
+}
+
+/*
+ * PMU deltas per stage (docs/correlation.md section 11). A bundle whose
+ * recorder found no hardware PMU says so with the manifest's reason: a
+ * missing counter is never shown as 0.
+ */
+static void pmu_table(FILE *fp, const struct xpkt_results *r)
+{
+	if (!r->pmu.known)
+		return;
+	if (!r->pmu.available) {
+		fprintf(fp, "\nPMU deltas: n/a (%s)\n", r->pmu.reason);
+		return;
+	}
+	fprintf(fp,
+		"\nPMU deltas per stage (counters since the packet's previous stage, same CPU)\n");
+	fprintf(fp, "%-22s %7s %5s  %-16s %7s %7s %7s\n", "stage", "deltas", "x-cpu", "counter",
+		"mean", "p50", "p99");
+	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
+		unsigned n;
+		const struct xpkt_stage *st =
+		    xpkt_mode_stages(results_mode(r), (enum xpkt_dir)d, &n);
+
+		for (unsigned i = 0; i < n; i++) {
+			const struct xpkt_stage_stats *s = &r->stages[d][i];
+			char name[48];
+
+			if (!s->pmu[0].count && !s->pmu_cross_cpu && !s->pmu_unpaired)
+				continue;
+			snprintf(name, sizeof(name), "%s %s", xpkt_dir_name((enum xpkt_dir)d),
+				 st[i].name);
+			if (!s->pmu[0].count) {
+				fprintf(fp, "%-22.22s %7s %5" PRIu64 "  n/a (previous stage %s)\n",
+					name, "-", s->pmu_cross_cpu,
+					s->pmu_cross_cpu ? "on another CPU" : "in another domain");
+				continue;
+			}
+			for (unsigned c = 0; c < r->pmu.ncounters && c < XPKT_PMU_MAX; c++) {
+				const struct xpkt_pmu_stats *ps = &s->pmu[c];
+				char a[16], b[16], e[16];
+
+				if (!c)
+					fprintf(fp, "%-22.22s %7" PRIu64 " %5" PRIu64 "  ", name,
+						ps->count, s->pmu_cross_cpu);
+				else
+					fprintf(fp, "%-22s %7s %5s  ", "", "", "");
+				fprintf(fp, "%-16.16s %7s %7s %7s\n", r->pmu.counters[c],
+					fmt_count(a, sizeof(a), ps->mean),
+					fmt_count(b, sizeof(b), (double)ps->p50),
+					fmt_count(e, sizeof(e), (double)ps->p99));
+			}
+		}
+	}
+	if (r->pmu.reason[0])
+		fprintf(fp, "  n/a for: %s\n", r->pmu.reason);
+	if (r->pmu.orphans)
+		fprintf(fp,
+			"  %" PRIu64 " of %" PRIu64
+			" PMU reads came with no attached stage (later slots, unattributed)\n",
+			r->pmu.orphans, r->pmu.records);
+}
+
 int xpkt_report_text(FILE *fp, const char *bundle, const struct xpkt_results *r,
 		     const struct xpkt_manifest *m)
 {
@@ -258,6 +346,8 @@ int xpkt_report_text(FILE *fp, const char *bundle, const struct xpkt_results *r,
 			stage_hist(fp, name, r->stages[d][i].hist);
 		}
 	}
+
+	pmu_table(fp, r);
 
 	fprintf(fp,
 		"\nPackets: %" PRIu64 " total, %" PRIu64 " complete, %" PRIu64 " partial, %" PRIu64

@@ -7,7 +7,8 @@
  * correlator reads only the bundle. Every per-stage count, unattributed count,
  * packet total and status must agree exactly, means within 1 ns, min and max
  * exactly, quantiles within the histogram's 1 %. Nothing here is a number
- * copied from a run: each expectation comes from truth.json.
+ * copied from a run: each expectation comes from truth.json. PMU deltas
+ * (on by default in the generator): counts and sums exactly.
  *
  * Plain builds run 1 M packets per seed; under ASan (10x slower) 100 k.
  */
@@ -78,6 +79,29 @@ static void check_quantile(const char *stage, const char *q, uint64_t truth, uin
 			 (unsigned long long)truth, (unsigned long long)got);
 }
 
+/* PMU deltas (docs/correlation.md section 11): counts and sums exact. */
+static void check_pmu(const char *name, const struct xpkt_results *t,
+		      const struct xpkt_stage_stats *ts, const struct xpkt_stage_stats *cs)
+{
+	assert_int_equal(ts->pmu_cross_cpu, cs->pmu_cross_cpu);
+	assert_int_equal(ts->pmu_unpaired, cs->pmu_unpaired);
+	for (unsigned k = 0; k < t->pmu.ncounters; k++) {
+		const struct xpkt_pmu_stats *a = &ts->pmu[k], *b = &cs->pmu[k];
+
+		if (a->count != b->count || a->sum != b->sum)
+			fail_msg("%s %s: truth %llu deltas, sum %llu; correlator %llu, sum %llu",
+				 name, t->pmu.counters[k], (unsigned long long)a->count,
+				 (unsigned long long)a->sum, (unsigned long long)b->count,
+				 (unsigned long long)b->sum);
+		if (!a->count)
+			continue;
+		assert_int_equal(a->min, b->min);
+		assert_int_equal(a->max, b->max);
+		check_quantile(name, "pmu p50", a->p50, b->p50);
+		check_quantile(name, "pmu p99", a->p99, b->p99);
+	}
+}
+
 static void compare(const struct xpkt_results *t, const struct xpkt_results *c)
 {
 	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
@@ -98,6 +122,7 @@ static void compare(const struct xpkt_results *t, const struct xpkt_results *c)
 					 (unsigned long long)cs->count,
 					 (unsigned long long)ts->unattributed,
 					 (unsigned long long)cs->unattributed);
+			check_pmu(name, t, ts, cs);
 			if (!ts->count)
 				continue;
 			if (ts->mean_ns - cs->mean_ns > 1.0 || cs->mean_ns - ts->mean_ns > 1.0)
@@ -155,6 +180,9 @@ static void run_seed(uint64_t seed)
 	assert_true(truth.packets.dropped > 0);
 	assert_true(truth.packets.partial > 0);
 	assert_true(truth.nlost > 0);
+	/* the generator writes PMU reads by default: their deltas are compared too */
+	assert_true(truth.pmu.available && got.pmu.available);
+	assert_int_equal(truth.pmu.ncounters, got.pmu.ncounters);
 	compare(&truth, &from_file);
 	compare(&truth, &got);
 
