@@ -131,4 +131,9 @@ if not any(s.get("domain") == "guest" for s in m["sources"]):
 json.dump(m, open(out, "w"), indent=2)
 PY
 mv "$B/manifest.json.tmp" "$B/manifest.json"
+# The markers align the wire to a few hundred microseconds; the packets' own
+# flow+seq pairs (NIC transmit -> wire) to tens (testbed/wire-align.py).
+if [ -n "${XPKTTRACE-}" ] && [ -x "$XPKTTRACE" ]; then
+	python3 "$TB_DIR/wire-align.py" "$XPKTTRACE" "$B" || tb_log "warning: wire-align.py failed; marker alignment kept"
+fi
 tb_log "bundle $B: sources $(jq -r '[.sources[].name] | join(", ")' "$B/manifest.json")"
