@@ -116,7 +116,12 @@ enum xpkt_event_id {
 	XPKT_EV_DEV_QUEUE = 11,	       /* net:net_dev_queue: skb, ifindex, len */
 	XPKT_EV_TCP_SENDMSG = 12,      /* tcp:tcp_sendmsg_locked: skb (write queue), len */
 	XPKT_EV_NETIF_RX = 13,	       /* net:netif_rx: skb, ifindex, len */
-	XPKT_EV_PMU = 14, /* counters read with the previous event of (source, cpu, ts): pmu[] */
+	XPKT_EV_PMU = 14,
+	/* receive-side hotspots (kprobes; DESIGN.md section 6), no stage yet */
+	XPKT_EV_HOT_COPY_BITS = 15, /* skb_copy_bits kprobe: skb, len = bytes copied */
+	XPKT_EV_HOT_COLLAPSE = 16,
+	/* tcp_collapse kprobe: skb (the range's first) */ /* counters read with the previous event
+							      of (source, cpu, ts): pmu[] */
 	/* netfront patch (guest) */
 	XPKT_EV_NF_TX_GRANT = 20,    /* skb, queue, ring_idx, req_id, gref, len */
 	XPKT_EV_NF_TX_NOTIFY = 21,   /* queue, [ring_idx, ring_end) pushed and notified */

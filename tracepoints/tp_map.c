@@ -59,6 +59,11 @@ static const struct xpkt_tp_map maps[] = {
      * The decoder turns it into the payload (hdr column, tp_map.h). */
     {"kprobe", "__ip_queue_xmit", XPKT_EV_TCP_XMIT, "skb", "len", NULL, NULL, 0, "len > 60",
      XPKT_TP_HDR_TCP},
+    /* hotspots: counted per source (events); joined to no stage yet */
+    {"kprobe", "skb_copy_bits", XPKT_EV_HOT_COPY_BITS, "skb", "len", NULL, NULL, 0, NULL,
+     XPKT_TP_HDR_NONE},
+    {"kprobe", "tcp_collapse", XPKT_EV_HOT_COLLAPSE, "skb", NULL, NULL, NULL, 0, NULL,
+     XPKT_TP_HDR_NONE},
     {"kprobe", "br_forward", XPKT_EV_BR_FORWARD, "skb", NULL, "dev", NULL, 0, NULL,
      XPKT_TP_HDR_NONE},
     /* A driver domain's transmit on any device (the NIC on TX, a vif on RX)
@@ -108,7 +113,8 @@ static const struct xpkt_tp_map maps[] = {
  *    the TCP header; the segment comes from the sock's remote end (+0) to
  *    its local address (+4).
  * skb_copy_bits and tcp_collapse are the receive-side hotspots (DESIGN.md
- * section 6): recorded, not yet joined by any stage (no row above).
+ * section 6): decoded (rows above) and counted, not yet attributed to
+ * packets or stages.
  */
 /* "+{sk_buff.data}(%si)" is skb->data: offsets from it are packet bytes. */
 static const struct xpkt_tp_kprobe kprobes[] = {
