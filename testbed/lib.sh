@@ -81,11 +81,23 @@ tb_lock() {
 
 # Wait until FILE contains PATTERN (grep -E) or PID dies or SECONDS pass.
 # Returns 0 when seen.
+# Returns 2 when FILE stopped growing for TB_STALL_S seconds (default 240): a
+# system that prints nothing that long under TCG has hung (seen once: dom0's
+# kernel stopped at 5.8 s of boot and the run waited out its 10 minutes).
+TB_STALL_S=${TB_STALL_S:-240}
 tb_wait_for() {
-	local file=$1 pattern=$2 pid=$3 secs=$4 i
+	local file=$1 pattern=$2 pid=$3 secs=$4 i size=-1 now still=0
 	for ((i = 0; i < secs * 2; i++)); do
 		grep -qE "$pattern" "$file" 2>/dev/null && return 0
 		kill -0 "$pid" 2>/dev/null || return 1
+		now=$(stat -c %s "$file" 2>/dev/null || echo 0)
+		if [ "$now" = "$size" ]; then
+			still=$((still + 1))
+			[ $still -ge $((TB_STALL_S * 2)) ] && return 2
+		else
+			still=0
+			size=$now
+		fi
 		sleep 0.5
 	done
 	return 1

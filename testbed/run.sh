@@ -36,8 +36,6 @@ elif [ -n "${XPKT_TESTBED_XEN-}" ]; then
 fi
 [ -z "${XPKT_TESTBED_XEN-}" ] || export XPKT_TESTBED_XEN
 tb_log "hypervisor: $HYP"
-"$TB_DIR/prepare.sh" "$IMG" "$RUN" "$SCEN"
-
 # The hostfwd port on the host's loopback: the first free one from 15201, so
 # two testbeds (or anything else on 15201) do not collide; HOSTFWD_PORT forces one.
 if [ -z "${HOSTFWD_PORT-}" ]; then
@@ -51,12 +49,23 @@ fi
 export HOSTFWD_PORT=${HOSTFWD_PORT:?no free port in 15201-15299}
 tb_log "hostfwd 127.0.0.1:$HOSTFWD_PORT -> domU 10.0.2.15:5201"
 t=$(date +%s)
-"$TB_DIR/boot.sh" "$IMG" "$RUN" "${XPKT_TESTBED_TIMEOUT:-900}" &
-QPID=$!
-# If this script dies, do not leave QEMU running: stop the one started here.
-trap 'kill $QPID 2>/dev/null || true' EXIT
-SRC=0
-"$TB_DIR/scenario-$SCEN.sh" "$RUN" "$QPID" || SRC=$?
+# A system that hangs before the first test (the scenario exits 75) is booted
+# once more from a fresh image copy; the first attempt's logs are kept as *.hung.
+for attempt in 1 2; do
+	"$TB_DIR/prepare.sh" "$IMG" "$RUN" "$SCEN"
+	"$TB_DIR/boot.sh" "$IMG" "$RUN" "${XPKT_TESTBED_TIMEOUT:-900}" &
+	QPID=$!
+	# If this script dies, do not leave QEMU running: stop the one started here.
+	trap 'kill $QPID 2>/dev/null || true' EXIT
+	SRC=0
+	"$TB_DIR/scenario-$SCEN.sh" "$RUN" "$QPID" || SRC=$?
+	[ $SRC -eq 75 ] && [ $attempt -eq 1 ] || break
+	tb_log "dom0 hung before the first test: stopping QEMU and booting again"
+	pkill -P "$QPID" 2>/dev/null || true
+	kill "$QPID" 2>/dev/null || true
+	wait "$QPID" 2>/dev/null || true
+	for f in serial.log qemu.log wire.pcap; do [ -f "$RUN/$f" ] && mv "$RUN/$f" "$RUN/$f.hung"; done
+done
 # Even after a failed scenario dom0 powers off by itself (at worst after its own
 # wait for the tests times out), and what it wrote is worth collecting.
 [ $SRC -eq 0 ] && tb_log "waiting for dom0 to power off" || tb_log "scenario failed; waiting for dom0 to power off"

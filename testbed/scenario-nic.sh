@@ -24,8 +24,11 @@ command -v iperf3 >/dev/null || tb_die "iperf3 not installed on the host (apt-ge
 run_test() { # NAME MARKER [-R]
 	local name=$1 marker=$2
 	shift 2
-	tb_wait_for "$RUN/serial.log" "$marker" "$QPID" "$BOOT_WAIT_S" ||
-		tb_die "no '$marker' on $RUN/serial.log (QEMU gone or timeout; see its tail)"
+	local rc=0
+	tb_wait_for "$RUN/serial.log" "$marker" "$QPID" "$BOOT_WAIT_S" || rc=$?
+	# exit 75 (EX_TEMPFAIL): the system hung before the first test; run.sh boots again
+	[ $rc -eq 2 ] && [ "$name" = to-guest ] && { tb_log "serial.log silent for $TB_STALL_S s before '$marker': hung"; exit 75; }
+	[ $rc -eq 0 ] || tb_die "no '$marker' on $RUN/serial.log (QEMU gone, timeout or hang; see its tail)"
 	# shellcheck disable=SC2086 # IPERF_ARGS is a list of options
 	set -- ${IPERF_ARGS-} "$@"
 	tb_log "$name: iperf3 -c 127.0.0.1 -p $PORT -t $T $*"
