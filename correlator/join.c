@@ -217,9 +217,15 @@ struct xpkt_joiner {
 	struct xpkt_packet_counts counts[XPKT_DIR_COUNT];
 	struct xpkt_clock_alignment clocks[XPKT_MAX_SOURCES];
 	uint64_t segments;
-	/* The driver domain's latest grant-unmap hypercall (UNMAP_CALL rows). */
+	/*
+	 * The driver domain's latest grant-unmap hypercall (UNMAP_CALL rows),
+	 * or, once the trace has shown one, its latest TLB flush record
+	 * (xen-patch/: TRC_MEM_GNTTAB_FLUSH, the end of the flush itself). A
+	 * trace with flush records times the stage by them alone: the row is
+	 * then measured, not inferred (results' inferred flag).
+	 */
 	uint64_t unmap_ns;
-	uint8_t unmap_src, have_unmap;
+	uint8_t unmap_src, have_unmap, flush_measured;
 	int oom;
 
 	/* PMU deltas (section 11) */
@@ -1511,6 +1517,16 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 			goto oom;
 		return 0;
 	}
+	if (id == XPKT_EV_XEN_TLB_FLUSH) {
+		/* The measured flush replaces the hypercall it happens in. */
+		if (ev->domid == j->driver_domid) {
+			j->flush_measured = 1;
+			j->unmap_ns = ev->ts;
+			j->unmap_src = (uint8_t)src;
+			j->have_unmap = 1;
+		}
+		return 0;
+	}
 	/* What this event attaches is what a PMU record right after it reads. */
 	j->natt = 0;
 	j->last_src = (int)src;
@@ -1592,7 +1608,7 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 		return 0;
 	case XPKT_JOIN_UNMAP_CALL:
 		/* Settled when the next row attaches (attach): remember the latest. */
-		if (is_unmap_call(j, ev)) {
+		if (!j->flush_measured && is_unmap_call(j, ev)) {
 			j->unmap_ns = ev->ts;
 			j->unmap_src = (uint8_t)src;
 			j->have_unmap = 1;
@@ -1777,6 +1793,8 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 			st->p999_ns = xpkt_hist_quantile(h, 0.999);
 			st->total_ns = xpkt_hist_sum(h);
 			st->unattributed = j->unattributed[d][s];
+			st->inferred =
+			    (j->d[d].st[s].flags & XPKT_STAGE_INFERRED) && !j->flush_measured;
 			st->hist = h; /* ownership moves to out */
 			j->hist[d][s] = NULL;
 			st->pmu_cross_cpu = j->pmu_cross[d][s];

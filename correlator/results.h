@@ -40,8 +40,15 @@ struct xpkt_stage_stats {
 	uint64_t count; /* latency samples (packets, for the origin stage) */
 	double mean_ns;
 	uint64_t min_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
-	double total_ns;	/* sum of samples: mean_ns * count */
-	uint64_t unattributed;	/* events of this stage no packet could be found for */
+	double total_ns;       /* sum of samples: mean_ns * count */
+	uint64_t unattributed; /* events of this stage no packet could be found for */
+	/*
+	 * 1: the stage's times are inferred from a related record, not
+	 * observed (a catalogue row flagged XPKT_STAGE_INFERRED, and the trace
+	 * had no record that measures it: tlb_flush without xen-patch/'s
+	 * flush records). Every renderer labels such a stage.
+	 */
+	uint8_t inferred;
 	struct xpkt_hist *hist; /* full distribution for renderers, or NULL */
 	/* PMU deltas, counters in xpkt_results.pmu.counters order */
 	struct xpkt_pmu_stats pmu[XPKT_PMU_MAX];

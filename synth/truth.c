@@ -344,6 +344,8 @@ int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_er
 
 			memset(st, 0, sizeof(*st));
 			st->unattributed = t->unattributed[d][i];
+			/* the generator's Xen has no flush record (stock 4.17) */
+			st->inferred = !!(rows[i].flags & XPKT_STAGE_INFERRED);
 			st->pmu_cross_cpu = t->pmu_cross[d][i];
 			st->pmu_unpaired = t->pmu_unpaired[d][i];
 			for (unsigned c = 0; c < t->npmu; c++) {

@@ -172,7 +172,8 @@ static const struct xpkt_stage tx_stages[] = {
      .sets = 0,
      .flags = XPKT_STAGE_INFERRED,
      .hook = "inferred: last TRC_PV_HYPERCALL_V2 grant_table_op unmap from dom0 before the "
-	     "packet's grant_unmap (Xen 4.17 has no flush record)",
+	     "packet's grant_unmap (Xen 4.17 has no flush record); measured from "
+	     "TRC_MEM_GNTTAB_FLUSH where the hypervisor has xen-patch/",
      .keys = "pcpu, count"},
     {.dir = XPKT_TX,
      .name = "grant_unmap",

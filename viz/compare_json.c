@@ -84,6 +84,7 @@ static json_t *run_json(const struct xpkt_cmp_stage *row, const struct xpkt_stag
 	json_object_set_new(o, "p90_ns", lat ? u64_json(s->p90_ns) : json_null());
 	json_object_set_new(o, "p99_ns", lat ? u64_json(s->p99_ns) : json_null());
 	json_object_set_new(o, "unattributed", u64_json(s->unattributed));
+	json_object_set_new(o, "inferred", json_boolean(s->inferred));
 	return o;
 }
 

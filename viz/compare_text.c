@@ -126,12 +126,15 @@ static void stage_ratio_line(FILE *fp, const struct xpkt_cmp_stage *row)
 
 static int sec_stages(FILE *fp, const struct xpkt_compare *c)
 {
+	int inferred = 0;
+
 	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
 		int printed = 0;
 
 		for (unsigned i = 0; i < c->nrows; i++) {
 			const struct xpkt_cmp_stage *row = &c->rows[i];
 			const char *dom = xpkt_domain_name(row->st->domain);
+			char na[48];
 
 			if (row->st->dir != (enum xpkt_dir)d)
 				continue;
@@ -142,11 +145,19 @@ static int sec_stages(FILE *fp, const struct xpkt_compare *c)
 					"dom", "run", "count", "mean", "p50", "p90", "p99",
 					"unattr");
 			}
-			stage_run_line(fp, row, row->st->name, dom, "A", row->a);
-			stage_run_line(fp, row, "", "", "B", row->b);
+			/* '*': that run's times for the stage are inferred (results.h) */
+			snprintf(na, sizeof(na), "%s%s", row->st->name,
+				 row->a->inferred ? "*" : "");
+			stage_run_line(fp, row, na, dom, "A", row->a);
+			stage_run_line(fp, row, row->b->inferred ? "*" : "", "", "B", row->b);
 			stage_ratio_line(fp, row);
+			inferred |= row->a->inferred | row->b->inferred;
 		}
 	}
+	if (inferred)
+		fprintf(
+		    fp,
+		    " * inferred in that run, not observed (xpkttrace stages --long: the hook)\n");
 	return 0;
 }
 

@@ -106,6 +106,8 @@ static json_t *stage_json(const struct xpkt_results *r, const struct xpkt_stage 
 	json_object_set_new(o, "max_ns", json_integer((json_int_t)s->max_ns));
 	json_object_set_new(o, "total_ns", json_real(s->total_ns));
 	json_object_set_new(o, "unattributed", json_integer((json_int_t)s->unattributed));
+	/* derived from a related record, not observed (results.h) */
+	json_object_set_new(o, "inferred", json_boolean(s->inferred));
 	pmu = stage_pmu_json(r, s);
 	if (pmu)
 		json_object_set_new(o, "pmu", pmu);
@@ -335,6 +337,16 @@ static int read_stage(struct rd *rd, json_t *o, struct xpkt_results *r)
 	    get_real(rd, o, "total_ns", &s->total_ns) ||
 	    get_u64(rd, o, "unattributed", &s->unattributed))
 		return -1;
+	/* optional: files written before the field have no inferred stages marked */
+	{
+		json_t *inf = json_object_get(o, "inferred");
+
+		if (inf && !json_is_boolean(inf))
+			return xpkt_err_set(rd->err,
+					    "%s: stage %s:%s: \"inferred\" is not a boolean",
+					    rd->path, dir, name);
+		s->inferred = inf && json_is_true(inf);
+	}
 	return read_stage_pmu(rd, json_object_get(o, "pmu"), r, s);
 }
 

@@ -138,6 +138,7 @@ static void stage_table(FILE *fp, enum xpkt_dir d, const struct xpkt_results *r)
 	unsigned n;
 	const struct xpkt_stage *st = xpkt_mode_stages(results_mode(r), d, &n);
 	const struct xpkt_packet_counts *pc = &r->by_dir[d];
+	unsigned ninferred = 0;
 
 	if (!n)
 		return; /* the mode has no rows for this direction */
@@ -152,7 +153,7 @@ static void stage_table(FILE *fp, enum xpkt_dir d, const struct xpkt_results *r)
 		"p50", "p90", "p99", "max", "unattr");
 	for (unsigned i = 0; i < n; i++) {
 		const struct xpkt_stage_stats *s = &r->stages[d][i];
-		char mean[16], p50[16], p90[16], p99[16], mx[16];
+		char mean[16], p50[16], p90[16], p99[16], mx[16], name[48];
 
 		if (st[i].join == XPKT_JOIN_ORIGIN) {
 			fprintf(fp,
@@ -161,8 +162,11 @@ static void stage_table(FILE *fp, enum xpkt_dir d, const struct xpkt_results *r)
 				"-", "-", s->unattributed);
 			continue;
 		}
+		if (s->inferred)
+			ninferred++;
+		snprintf(name, sizeof(name), "%s%s", st[i].name, s->inferred ? "*" : "");
 		fprintf(fp, " %-15.15s %-5.5s %8" PRIu64 " %7s %7s %7s %7s %7s %6" PRIu64 "\n",
-			st[i].name, xpkt_domain_name(st[i].domain), s->count,
+			name, xpkt_domain_name(st[i].domain), s->count,
 			s->count ? xpkt_fmt_ns(mean, sizeof(mean), s->mean_ns) : "-",
 			s->count ? xpkt_fmt_ns(p50, sizeof(p50), (double)s->p50_ns) : "-",
 			s->count ? xpkt_fmt_ns(p90, sizeof(p90), (double)s->p90_ns) : "-",
@@ -170,6 +174,9 @@ static void stage_table(FILE *fp, enum xpkt_dir d, const struct xpkt_results *r)
 			s->count ? xpkt_fmt_ns(mx, sizeof(mx), (double)s->max_ns) : "-",
 			s->unattributed);
 	}
+	for (unsigned i = 0; ninferred && i < n; i++)
+		if (r->stages[d][i].inferred)
+			fprintf(fp, " * %s %s\n", st[i].name, st[i].hook);
 	if (results_mode(r) == XPKT_MODE_NATIVE)
 		origin_coverage(fp, st, n, r->stages[d]);
 }

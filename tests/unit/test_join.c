@@ -198,6 +198,17 @@ static void hypercall(uint64_t ts, uint16_t dom, uint32_t op, uint32_t sub)
 	feed(&e);
 }
 
+/* xen-patch/'s TRC_MEM_GNTTAB_FLUSH: the end of the flush of dom's unmap batch */
+static void tlb_flush(uint64_t ts, uint16_t dom, uint32_t batch)
+{
+	struct xpkt_event e = ev0(XPKT_EV_XEN_TLB_FLUSH, ts, S_XEN);
+
+	e.domid = dom;
+	e.len = batch;
+	e.arg2 = 2;
+	feed(&e);
+}
+
 static void backend(uint16_t id, uint64_t ts, uint32_t ring, uint32_t gref, uint64_t skb)
 {
 	struct xpkt_event e = ev0(id, ts, S_DOM0);
@@ -648,6 +659,34 @@ static void test_unmap_window(void **state)
 	assert_int_equal(st(XPKT_TX, "grant_unmap")->min_ns, 300 - 241);
 	assert_int_equal(st(XPKT_TX, "grant_unmap")->max_ns, 700 - 600);
 	assert_int_equal(st(XPKT_TX, "tx_complete")->max_ns, 400 - 300);
+	/* no flush record in the trace: the stage is labelled inferred */
+	assert_int_equal(st(XPKT_TX, "tlb_flush")->inferred, 1);
+	assert_int_equal(st(XPKT_TX, "grant_unmap")->inferred, 0);
+}
+
+/*
+ * With xen-patch/'s flush records the flush is measured: the stage takes
+ * dom0's last flush before the packet's tx_unmap (its end, not the
+ * hypercall's entry), hypercalls no longer count, and nothing is inferred.
+ */
+static void test_measured_flush(void **state)
+{
+	(void)state;
+	start(0);
+	tcp_build(100, 0xa, 0, 100);
+	grant(110, 0xa, 1, 1, 1);
+	backend(XPKT_EV_NB_TX_MAP, 200, 1, 1, 0);
+	hypercall(241, DOM0, XPKT_HC_GRANT_TABLE_OP, XPKT_GNTTABOP_UNMAP_GRANT_REF);
+	tlb_flush(251, GUEST_DOM, 1); /* the guest's own unmaps: not the backend's */
+	tlb_flush(262, DOM0, 7);
+	hypercall(270, DOM0, XPKT_HC_GRANT_TABLE_OP, XPKT_GNTTABOP_UNMAP_GRANT_REF);
+	unmap(300, 1);
+	tx_done(400, 1);
+	finish();
+	assert_int_equal(st(XPKT_TX, "tlb_flush")->count, 1);
+	assert_int_equal(st(XPKT_TX, "tlb_flush")->max_ns, 262 - 200);
+	assert_int_equal(st(XPKT_TX, "grant_unmap")->max_ns, 300 - 262);
+	assert_int_equal(st(XPKT_TX, "tlb_flush")->inferred, 0);
 }
 
 /*
@@ -1045,6 +1084,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_gso_seq_range_wrap, teardown),
 	    cmocka_unit_test_teardown(test_switch_window, teardown),
 	    cmocka_unit_test_teardown(test_unmap_window, teardown),
+	    cmocka_unit_test_teardown(test_measured_flush, teardown),
 	    cmocka_unit_test_teardown(test_multi_slot_gso, teardown),
 	    cmocka_unit_test_teardown(test_causal_after_action, teardown),
 	    cmocka_unit_test_teardown(test_gro_merge, teardown),
