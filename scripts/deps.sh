@@ -13,7 +13,7 @@ PKGS=(
 	libxen-dev                                      # libxenctrl: hypervisor trace buffers
 	libtracefs-dev libtraceevent-dev                # ftrace recorder
 	libzstd-dev                                     # bundle compression (ftrace pages)
-	xz-utils jq valgrind time                       # fixtures, CLI tests, checks, bench
+	xz-utils jq valgrind time python3               # fixtures, CLI tests, checks, bench
 	iperf3 iproute2                                 # the native demo's workload and topology
 	patch kmod linux-headers-amd64                  # driver patches: apply and build out of tree
 )

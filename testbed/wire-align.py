@@ -19,7 +19,7 @@ correlator joins them (`xpkttrace events --dump` of the bundle):
       with that seq:   wire_raw - tsc_ns = offset + delay_tx,  delay_tx >= 0
   RX: a wire segment -> dom0's GRO entry of that seq on the NIC:
       wire_raw - tsc_ns = offset - delay_rx,  delay_rx >= 0
-Per 0.25 s window the smallest TX value is the pair closest to the offset
+Per 0.25 s window (shorter for a trace under 5 s) the smallest TX value is the pair closest to the offset
 (dom0's NIC to QEMU's dump is ~15 us). A least-squares line through those
 points, lowered so that no TX pair is out of order, gives the offset and
 the TSC rate; the manifest gets them ("offset_from": "causal pairs",
@@ -86,9 +86,12 @@ def main():
     # lowest point so that no TX pair is out of order. RX pairs are not fitted:
     # dom0's receive path waits for its vCPU (milliseconds at times), so their
     # envelope is loose; they check the line instead (pairs out of order).
+    # 0.25 s windows, finer for a short trace (at least ~20 windows, 1 ms at least)
+    span = (max(t for t, _ in tx) - min(t for t, _ in tx)) * 1_000_000_000 // hz
+    window = max(1_000_000, min(WINDOW_NS, span // 20))
     win = defaultdict(list)
     for ts, d in tx:
-        win[ts * 1_000_000_000 // hz // WINDOW_NS].append((d - off, ts))
+        win[ts * 1_000_000_000 // hz // window].append((d - off, ts))
     pts = [min(v) for v in win.values()]  # (d - off, tsc): small numbers for floats
     if len(pts) < 8:
         print(f"testbed: wire align: TX pairs span {len(pts)} windows, too few: markers kept",
