@@ -25,7 +25,7 @@ LIBS     := -ljansson -lpcap -ltracefs -ltraceevent -lxenctrl -lxenforeignmemory
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Every module directory; data moves left to right (STYLE.md).
-MODULES  := tracepoints lib bundle capture decode sym correlator viz synth
+MODULES  := tracepoints lib bundle capture decode sym correlator diag viz synth
 LIB_SRCS := $(sort $(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
 CLI_SRCS := $(sort $(wildcard cli/*.c))
 TESTS    := $(sort $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c)))

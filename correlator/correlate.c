@@ -34,6 +34,8 @@ int xpkt_correlate(const char *bundle, const struct xpkt_correlate_opts *opts,
 	j = xpkt_join_new(m, opts ? opts->idle_timeout_ns : 0, err);
 	if (!j)
 		return -1;
+	if (opts && opts->packet_sink)
+		xpkt_join_set_sink(j, opts->packet_sink, opts->packet_sink_arg);
 	mg = xpkt_merge_open(bundle, m, err);
 	if (!mg)
 		goto fail;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlator/correlate.h"
 #include "correlator/hist.h"
 #include "correlator/join.h"
 #include "tracepoints/drop_reasons.h"
@@ -146,6 +147,22 @@ struct pkt_pmu {
 };
 
 /*
+ * What a packet record (correlate.h) needs beyond struct pkt, parallel to
+ * pk[] and allocated only when a packet sink is set: without one, nothing.
+ * gen is the packet's when it was created, so a reused slot starts afresh.
+ */
+struct pkt_exp {
+	uint32_t gen;
+	uint16_t has_lat; /* bit per stage: a latency sample was taken */
+	uint8_t have_flow;
+	uint16_t cpu[XPKT_MAX_STAGES];
+	int64_t lat[XPKT_MAX_STAGES];
+	uint64_t id;
+	struct xpkt_flow flow;
+	uint32_t seq;
+};
+
+/*
  * One stage the current event attached, with what its delta needs from the
  * previous attached stage, copied at attach time: a terminal stage ends (and
  * frees) the packet before its PMU record is read.
@@ -214,6 +231,13 @@ struct xpkt_joiner {
 
 	struct xpkt_hist *hist[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	uint64_t unattributed[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	/* events matching each row, attached or not, and their len (results' events) */
+	uint64_t row_events[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t row_bytes[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	/* hotspot kprobes per recording domain (diag/) and the driver domain's flush records */
+	uint64_t hot_calls[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	uint64_t hot_bytes[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	uint64_t flush_records, flush_ops;
 	struct xpkt_packet_counts counts[XPKT_DIR_COUNT];
 	struct xpkt_clock_alignment clocks[XPKT_MAX_SOURCES];
 	uint64_t segments;
@@ -226,6 +250,7 @@ struct xpkt_joiner {
 	 */
 	uint64_t unmap_ns;
 	uint8_t unmap_src, have_unmap, flush_measured;
+	uint16_t unmap_cpu; /* the hypercall's (or flush's) physical CPU */
 	int oom;
 
 	/* PMU deltas (section 11) */
@@ -244,6 +269,13 @@ struct xpkt_joiner {
 	uint64_t pmu_cross[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	uint64_t pmu_unpaired[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	uint64_t pmu_records, pmu_orphans;
+
+	/* Packet records (xpkt_join_set_sink); ex is NULL without a sink. */
+	void (*sink)(const struct xpkt_packet_rec *, void *);
+	void *sink_arg;
+	struct pkt_exp *ex;
+	uint32_t capex;
+	uint64_t next_id;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -635,6 +667,96 @@ static int range_set(struct xpkt_joiner *j, uint32_t p, unsigned setter,
 /* ------------------------------------------------------------------------ */
 /* Ending                                                                    */
 
+/*
+ * Packet records. exp_note: stage s of p attaches with ev (below: the
+ * stages attached before it, as the latency sample was taken).
+ */
+static int exp_note(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xpkt_event *ev,
+		    uint16_t below)
+{
+	const struct pkt *k = &j->pk[p];
+	struct pkt_exp *x;
+
+	if (j->capex < j->cappk) {
+		struct pkt_exp *n = realloc(j->ex, (size_t)j->cappk * sizeof(*n));
+
+		if (!n)
+			return -1;
+		for (uint32_t i = j->capex; i < j->cappk; i++)
+			n[i].gen = UINT32_MAX; /* nothing yet: the first attach starts afresh */
+		j->ex = n;
+		j->capex = j->cappk;
+	}
+	x = &j->ex[p];
+	if (x->gen != k->gen || !k->attached) {
+		/* the packet's first attach: create_packet's origin */
+		memset(x, 0, sizeof(*x));
+		x->gen = k->gen;
+		x->id = ++j->next_id;
+	}
+	x->cpu[s] = ev->cpu;
+	if (below) {
+		unsigned prev = 31u - (unsigned)__builtin_clz(below);
+
+		x->lat[s] = (int64_t)(ev->ts - k->ts[prev]);
+		x->has_lat |= (uint16_t)(1u << s);
+	} else if (j->d[k->dir].st[s].join == XPKT_JOIN_ORIGIN) {
+		x->lat[s] = 0;
+		x->has_lat |= (uint16_t)(1u << s);
+	}
+	if (!x->have_flow &&
+	    (ev->flow.saddr || ev->flow.daddr || ev->flow.sport || ev->flow.dport)) {
+		x->flow = ev->flow;
+		x->seq = ev->seq;
+		x->have_flow = 1;
+	}
+	return 0;
+}
+
+static void exp_emit(struct xpkt_joiner *j, uint32_t p, int why, uint32_t drop_reason)
+{
+	const struct pkt *k = &j->pk[p];
+	const struct dirinfo *di = &j->d[k->dir];
+	const struct pkt_exp *x;
+	struct xpkt_packet_rec r;
+
+	if (!j->ex || p >= j->capex || j->ex[p].gen != k->gen)
+		return; /* never attached (cannot happen: created by an attach) */
+	x = &j->ex[p];
+	memset(&r, 0, sizeof(r));
+	r.id = x->id;
+	r.dir = (enum xpkt_dir)k->dir;
+	r.frontend = k->frontend;
+	r.flow = x->flow;
+	r.seq = x->seq;
+	r.have_flow = x->have_flow;
+	r.attached = k->attached;
+	/* The same decision as end_packet's counts. */
+	if (why == END_MERGED) {
+		r.status = XPKT_PKT_MERGED;
+		snprintf(r.reason, sizeof(r.reason), "GRO");
+	} else if (why == END_DROP) {
+		r.status = XPKT_PKT_DROPPED;
+		xpkt_drop_reason_format(drop_reason, r.reason, sizeof(r.reason));
+	} else if ((k->attached & di->required) == di->required) {
+		r.status = XPKT_PKT_COMPLETE;
+	} else {
+		r.status = XPKT_PKT_PARTIAL;
+		snprintf(r.reason, sizeof(r.reason), "missing %s",
+			 di->st[__builtin_ctz(di->required & ~k->attached)].name);
+	}
+	for (unsigned s = 0; s < di->n; s++) {
+		if (!(k->attached & (1u << s)))
+			continue;
+		r.st[s].ts_ns = k->ts[s];
+		r.st[s].src = k->src[s];
+		r.st[s].cpu = x->cpu[s];
+		r.st[s].has_lat = !!(x->has_lat & (1u << s));
+		r.st[s].lat_ns = r.st[s].has_lat ? x->lat[s] : 0;
+	}
+	j->sink(&r, j->sink_arg);
+}
+
 static void causal_check(struct xpkt_joiner *j, const struct pkt *k)
 {
 	const struct dirinfo *di = &j->d[k->dir];
@@ -686,6 +808,8 @@ static void end_packet(struct xpkt_joiner *j, uint32_t p, int why, uint32_t drop
 		xpkt_reason_add(pc->partial_reasons, &pc->npartial_reasons, buf, 1);
 	}
 	causal_check(j, k);
+	if (j->sink)
+		exp_emit(j, p, why, drop_reason);
 
 	/* Keys still pointing here go: lookups would find nothing anyway. */
 	for (unsigned i = 0; i < k->nkeys; i++) {
@@ -960,6 +1084,7 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 			struct xpkt_event call = *ev;
 
 			call.ts = j->unmap_ns;
+			call.cpu = j->unmap_cpu;
 			/* the hypercall's attach is Xen's, not the event's (no PMU) */
 			j->pmu_skip++;
 			if (attach(j, p, s - 1, &call, j->unmap_src))
@@ -979,6 +1104,8 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 		xpkt_hist_add(j->hist[dir][s], 0);
 	}
 	if (!j->pmu_skip && pmu_note(j, p, s, below))
+		return -1;
+	if (j->sink && exp_note(j, p, s, ev, below))
 		return -1;
 	k = &j->pk[p];
 	k->attached |= (uint16_t)(1u << s);
@@ -1520,9 +1647,12 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 	if (id == XPKT_EV_XEN_TLB_FLUSH) {
 		/* The measured flush replaces the hypercall it happens in. */
 		if (ev->domid == j->driver_domid) {
+			j->flush_records++;
+			j->flush_ops += ev->len;
 			j->flush_measured = 1;
 			j->unmap_ns = ev->ts;
 			j->unmap_src = (uint8_t)src;
+			j->unmap_cpu = ev->cpu;
 			j->have_unmap = 1;
 		}
 		return 0;
@@ -1542,6 +1672,14 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 		if (j->nfq)
 			stream_end(j, ev);
 		skb_end(j, ev);
+	}
+	/* Hotspot kprobes join no stage: counted per recording domain for diag/. */
+	if ((id == XPKT_EV_HOT_COPY_BITS || id == XPKT_EV_HOT_COLLAPSE) &&
+	    ev->source < XPKT_DOM_COUNT) {
+		unsigned h = id == XPKT_EV_HOT_COPY_BITS ? XPKT_HOT_COPY_BITS : XPKT_HOT_COLLAPSE;
+
+		j->hot_calls[ev->source][h]++;
+		j->hot_bytes[ev->source][h] += ev->len;
 	}
 	if (id >= XPKT_EV_MAX || !j->ncands[id])
 		return 0;
@@ -1572,6 +1710,14 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 	}
 	if (!nc)
 		return 0;
+	/* Every event matching a row counts for it, attached or not (notify batching). */
+	for (unsigned i = 0; i < nc; i++) {
+		if (j->d[c[i].dir].st[c[i].row].join == XPKT_JOIN_UNMAP_CALL &&
+		    !is_unmap_call(j, ev))
+			continue; /* only unmap hypercalls are that row's batches */
+		j->row_events[c[i].dir][c[i].row]++;
+		j->row_bytes[c[i].dir][c[i].row] += ev->len;
+	}
 
 	switch (j->d[c[0].dir].st[c[0].row].join) {
 	case XPKT_JOIN_ORIGIN:
@@ -1611,6 +1757,7 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 		if (!j->flush_measured && is_unmap_call(j, ev)) {
 			j->unmap_ns = ev->ts;
 			j->unmap_src = (uint8_t)src;
+			j->unmap_cpu = ev->cpu;
 			j->have_unmap = 1;
 		}
 		return 0;
@@ -1793,6 +1940,8 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 			st->p999_ns = xpkt_hist_quantile(h, 0.999);
 			st->total_ns = xpkt_hist_sum(h);
 			st->unattributed = j->unattributed[d][s];
+			st->events = j->row_events[d][s];
+			st->event_bytes = j->row_bytes[d][s];
 			st->inferred =
 			    (j->d[d].st[s].flags & XPKT_STAGE_INFERRED) && !j->flush_measured;
 			st->hist = h; /* ownership moves to out */
@@ -1827,13 +1976,25 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 	xpkt_results_pmu_from_manifest(out, j->m);
 	out->pmu.records = j->pmu_records;
 	out->pmu.orphans = j->pmu_orphans;
+	memcpy(out->hot_calls, j->hot_calls, sizeof(out->hot_calls));
+	memcpy(out->hot_bytes, j->hot_bytes, sizeof(out->hot_bytes));
+	out->tlb_flush_records = j->flush_records;
+	out->tlb_flush_ops = j->flush_ops;
 	return 0;
+}
+
+void xpkt_join_set_sink(struct xpkt_joiner *j, void (*fn)(const struct xpkt_packet_rec *, void *),
+			void *arg)
+{
+	j->sink = fn;
+	j->sink_arg = arg;
 }
 
 void xpkt_join_free(struct xpkt_joiner *j)
 {
 	if (!j)
 		return;
+	free(j->ex);
 	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++)
 		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++)
 			xpkt_hist_free(j->hist[d][s]);

@@ -45,5 +45,13 @@ uint64_t xpkt_join_in_flight(const struct xpkt_joiner *j);
 /* Wire segments that fell in a packet's seq range after its first one. */
 uint64_t xpkt_join_segments(const struct xpkt_joiner *j);
 void xpkt_join_free(struct xpkt_joiner *j);
+/*
+ * Per-packet records (correlate.h's struct xpkt_packet_rec): fn is called
+ * once per packet as it ends. Set before the first event; NULL (the
+ * default) keeps no per-packet record at all.
+ */
+struct xpkt_packet_rec;
+void xpkt_join_set_sink(struct xpkt_joiner *j, void (*fn)(const struct xpkt_packet_rec *, void *),
+			void *arg);
 
 #endif

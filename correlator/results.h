@@ -43,6 +43,17 @@ struct xpkt_stage_stats {
 	double total_ns;       /* sum of samples: mean_ns * count */
 	uint64_t unattributed; /* events of this stage no packet could be found for */
 	/*
+	 * Events that matched this row (event id, domain, device kind and, on
+	 * the wire, direction), attached or not: extra slots of a per-slot
+	 * row, unattributed ones and header-only frames included. For an
+	 * UNMAP_CALL row (tlb_flush) only the driver domain's grant-unmap
+	 * hypercalls count: each is one unmap batch. event_bytes sums their
+	 * len (bytes copied or mapped, payload; 0 for rows without one).
+	 * 0 in truth.
+	 */
+	uint64_t events;
+	uint64_t event_bytes;
+	/*
 	 * 1: the stage's times are inferred from a related record, not
 	 * observed (a catalogue row flagged XPKT_STAGE_INFERRED, and the trace
 	 * had no record that measures it: tlb_flush without xen-patch/'s
@@ -68,6 +79,9 @@ struct xpkt_pmu_summary {
 };
 
 #define XPKT_MAX_REASONS 32
+
+/* Receive-side hotspot kprobes (XPKT_EV_HOT_*), counted per recording domain. */
+enum xpkt_hot { XPKT_HOT_COPY_BITS = 0, XPKT_HOT_COLLAPSE = 1, XPKT_HOT_COUNT };
 
 struct xpkt_reason_count {
 	char reason[48];
@@ -115,6 +129,17 @@ struct xpkt_results {
 	uint64_t max_in_flight;			  /* peak packets held at once; 0 in truth */
 	uint64_t source_events[XPKT_MAX_SOURCES]; /* events read per source; 0 in truth */
 	struct xpkt_pmu_summary pmu;
+	/*
+	 * Hotspot kprobe events per recording domain class (enum xpkt_domain):
+	 * calls, and the len they carry (skb_copy_bits: bytes copied;
+	 * tcp_collapse: 0). No stage uses them; diag/ does. 0 in truth.
+	 */
+	uint64_t hot_calls[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	uint64_t hot_bytes[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	/* The driver domain's TLB flush records (xen-patch/: TRC_MEM_GNTTAB_FLUSH)
+	 * and the grant ops they retired; 0 from a stock hypervisor, and in truth. */
+	uint64_t tlb_flush_records;
+	uint64_t tlb_flush_ops;
 };
 
 /* Adds n to the counter named reason in a reason list (creating it). */
