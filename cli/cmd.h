@@ -14,6 +14,8 @@
 int cmd_synth(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_xen_stat(int argc, char **argv);
 int cmd_stages(int argc, char **argv);
 int cmd_record(int argc, char **argv);

@@ -17,6 +17,8 @@ static const struct command {
     {"synth", cmd_synth, "Generate a bundle with known per-stage latencies (and truth.json)"},
     {"report", cmd_report, "Correlate a bundle: per-stage latency tables, histograms, losses"},
     {"compare", cmd_compare, "Correlate two bundles and show what changed, stage by stage"},
+    {"diagnose", cmd_diagnose, "Correlate a bundle and name known anomalies, with evidence"},
+    {"export", cmd_export, "Correlate a bundle: per-packet CSV/JSONL or a Perfetto timeline"},
     {"xen-stat", cmd_xen_stat, "Summarize a xentrace file like xenalyze --summary"},
     {"stages", cmd_stages, "Print the stage catalogue (what is measured where)"},
     {"events", cmd_events, "Count each source's decoded events per id and device kind"},
