@@ -60,8 +60,6 @@ enum { WAIT_SWITCH = 0, WAIT_UNMAP = 1, WAIT_KINDS };
 
 /* Why a packet ended. */
 enum { END_TERMINAL, END_DROP, END_IDLE, END_TRACE, END_MERGED };
-/* IPv4 + TCP headers at least: what a GRO skb's IP-level len holds beyond payload. */
-#define GRO_MIN_HDR_BYTES 40
 
 /*
  * Keys whose life ends when the one stage that looks them up attaches
@@ -894,10 +892,11 @@ static int set_keys(struct xpkt_joiner *j, uint32_t p, unsigned dir, unsigned s,
 
 /*
  * GRO_HEAD row s attached to head packet h with ev (dom0's netif_receive_skb
- * of the GRO skb, len its IP-level bytes): the segments GRO appended to it
- * (skb_gro_receive) are the live packets of the flow that follow the head's
- * bytes contiguously, passed the row's key_from stage but not s, and fit the
- * bytes ev->len leaves beyond the head's payload and the smallest headers.
+ * of the GRO skb, len its IP-level bytes; or the guest's TCP receive of its
+ * GRO skb, len its payload): the segments GRO appended to it (skb_gro_receive)
+ * are the live packets of the flow that follow the head's bytes contiguously,
+ * passed the row's key_from stage but not s, and fit the bytes ev->len leaves
+ * beyond the head's payload and the row's gro_hdr_bytes.
  * Their own skbs were freed with no tracepoint: they end "merged (GRO)".
  */
 static void gro_merged(struct xpkt_joiner *j, uint32_t h, unsigned s, const struct xpkt_event *ev)
@@ -906,12 +905,12 @@ static void gro_merged(struct xpkt_joiner *j, uint32_t h, unsigned s, const stru
 	int kf = di->st[s].key_from;
 	struct jkey key = j->pk[h].keys[0]; /* the origin's FLOW_SEQ (first key set) */
 	uint32_t next = j->pk[h].seq + j->pk[h].plen;
-	uint64_t budget;
+	uint64_t budget, hdr = di->st[s].gro_hdr_bytes;
 
 	if (!j->pk[h].nkeys || key.type != XPKT_KEY_FLOW_SEQ || kf < 0 ||
-	    ev->len < (uint64_t)GRO_MIN_HDR_BYTES + j->pk[h].plen)
+	    ev->len < hdr + j->pk[h].plen)
 		return;
-	budget = ev->len - GRO_MIN_HDR_BYTES - j->pk[h].plen;
+	budget = ev->len - hdr - j->pk[h].plen;
 	for (;;) {
 		struct kent *e;
 		struct pkt *m;

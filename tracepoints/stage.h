@@ -90,7 +90,9 @@ enum xpkt_join {
  * row attaches to the head segment's packet, the live packets of the same
  * flow whose key_from stage attached but not this row, contiguous after the
  * head, and whose payload fits the event's len (IP-level bytes of the merged
- * skb, less at least 40 header bytes) end as "merged (GRO)".
+ * skb, less the row's gro_hdr_bytes) end as "merged (GRO)". The guest's TCP
+ * receive is such a row too: netfront hands GRO one skb per segment and
+ * tcp_rcv_established sees the merged one.
  */
 #define XPKT_STAGE_GRO_HEAD (1u << 7)
 
@@ -108,6 +110,12 @@ struct xpkt_stage {
 	unsigned flags;	   /* XPKT_STAGE_* */
 	const char *hook;  /* where a live recorder takes it */
 	const char *keys;  /* what the event carries, for people */
+	/*
+	 * XPKT_STAGE_GRO_HEAD rows: header bytes the event's len holds beyond
+	 * payload, at least (dom0's netif_receive_skb counts from the IP header:
+	 * 40; a TCP receive probe's len is payload: 0).
+	 */
+	uint8_t gro_hdr_bytes;
 };
 
 /* The catalogue of one mode and direction, in packet order; *n gets its length (0: none). */
