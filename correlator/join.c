@@ -235,6 +235,9 @@ struct xpkt_joiner {
 	/* hotspot kprobes per recording domain (diag/) and the driver domain's flush records */
 	uint64_t hot_calls[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	uint64_t hot_bytes[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	/* origin payload and time span per direction (results.h) */
+	uint64_t origin_bytes[XPKT_DIR_COUNT];
+	uint64_t origin_first_ns[XPKT_DIR_COUNT], origin_last_ns[XPKT_DIR_COUNT];
 	uint64_t flush_records, flush_ops;
 	struct xpkt_packet_counts counts[XPKT_DIR_COUNT];
 	struct xpkt_clock_alignment clocks[XPKT_MAX_SOURCES];
@@ -1161,6 +1164,10 @@ static int create_packet(struct xpkt_joiner *j, unsigned dir, unsigned s,
 	k->seq = ev->seq;
 	k->plen = ev->len;
 	k->lru_prev = k->lru_next = NIL;
+	if (!j->origin_bytes[dir] && !j->origin_first_ns[dir])
+		j->origin_first_ns[dir] = ev->ts;
+	j->origin_last_ns[dir] = ev->ts;
+	j->origin_bytes[dir] += ev->len;
 	lru_append(j, p);
 	if (++j->in_flight > j->max_in_flight)
 		j->max_in_flight = j->in_flight;
@@ -1976,6 +1983,9 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 	out->pmu.records = j->pmu_records;
 	out->pmu.orphans = j->pmu_orphans;
 	memcpy(out->hot_calls, j->hot_calls, sizeof(out->hot_calls));
+	memcpy(out->origin_bytes, j->origin_bytes, sizeof(out->origin_bytes));
+	memcpy(out->origin_first_ns, j->origin_first_ns, sizeof(out->origin_first_ns));
+	memcpy(out->origin_last_ns, j->origin_last_ns, sizeof(out->origin_last_ns));
 	memcpy(out->hot_bytes, j->hot_bytes, sizeof(out->hot_bytes));
 	out->tlb_flush_records = j->flush_records;
 	out->tlb_flush_ops = j->flush_ops;

@@ -140,6 +140,14 @@ struct xpkt_results {
 	 * and the grant ops they retired; 0 from a stock hypervisor, and in truth. */
 	uint64_t tlb_flush_records;
 	uint64_t tlb_flush_ops;
+	/*
+	 * Payload bytes of the packets created per direction (their origin
+	 * events' len: TCP build in the guest, the wire on RX) and the first and
+	 * last origin time (host ns): the run's offered rate, for compare. 0 in
+	 * truth.
+	 */
+	uint64_t origin_bytes[XPKT_DIR_COUNT];
+	uint64_t origin_first_ns[XPKT_DIR_COUNT], origin_last_ns[XPKT_DIR_COUNT];
 };
 
 /* Adds n to the counter named reason in a reason list (creating it). */

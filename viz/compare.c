@@ -16,6 +16,70 @@ static enum xpkt_mode results_mode(const struct xpkt_results *r)
 	return r->mode ? (enum xpkt_mode)r->mode : XPKT_MODE_XEN;
 }
 
+/* Payload of the packets created in direction d over their origins' span, Mbit/s. */
+static double rate(const struct xpkt_results *r, enum xpkt_dir d)
+{
+	uint64_t span_ns = r->origin_last_ns[d] - r->origin_first_ns[d];
+
+	if (!r->origin_bytes[d] || r->origin_last_ns[d] <= r->origin_first_ns[d])
+		return NAN;
+	return (double)r->origin_bytes[d] * 8.0 * 1e3 / (double)span_ns;
+}
+
+static double tx_rate(const struct xpkt_results *r)
+{
+	return rate(r, XPKT_TX);
+}
+
+static double rx_rate(const struct xpkt_results *r)
+{
+	return rate(r, XPKT_RX);
+}
+
+/*
+ * Hotspot calls in the guest per received packet. No hotspot probe in the
+ * run (kprobes unavailable, or native mode's host domain) is no measure, not
+ * zero: any call at all, in any domain, says the probes were there.
+ */
+static double guest_hot_per_rx(const struct xpkt_results *r, enum xpkt_hot h, double scale)
+{
+	uint64_t any = 0;
+
+	for (unsigned d = 0; d < XPKT_DOM_COUNT; d++)
+		for (unsigned k = 0; k < XPKT_HOT_COUNT; k++)
+			any += r->hot_calls[d][k];
+	if (!any || !r->by_dir[XPKT_RX].total)
+		return NAN;
+	return (double)r->hot_calls[XPKT_DOM_GUEST][h] * scale / (double)r->by_dir[XPKT_RX].total;
+}
+
+static double guest_collapse(const struct xpkt_results *r)
+{
+	return guest_hot_per_rx(r, XPKT_HOT_COLLAPSE, 1000.0);
+}
+
+static double guest_copy_bits(const struct xpkt_results *r)
+{
+	return guest_hot_per_rx(r, XPKT_HOT_COPY_BITS, 1.0);
+}
+
+static const struct xpkt_cmp_measure measures[] = {
+    {"tx_payload_rate", "Mbit/s", "TX payload offered (origin stage bytes over its time span)",
+     tx_rate},
+    {"rx_payload_rate", "Mbit/s", "RX payload arriving (origin stage bytes over its time span)",
+     rx_rate},
+    {"guest_tcp_collapse_per_1000_rx", "per 1000 RX pkts", "tcp_collapse calls in the guest",
+     guest_collapse},
+    {"guest_skb_copy_bits_per_rx", "per RX packet", "skb_copy_bits calls in the guest",
+     guest_copy_bits},
+};
+
+const struct xpkt_cmp_measure *xpkt_cmp_measures(unsigned *n)
+{
+	*n = sizeof(measures) / sizeof(measures[0]);
+	return measures;
+}
+
 double xpkt_cmp_ratio(double a, double b)
 {
 	if (!(a > 0) || b < 0 || isnan(b))

@@ -94,6 +94,19 @@ const char *xpkt_cmp_fmt_ratio(char *buf, size_t len, double ratio);
 /* "new", "gone", "absent" or "" (both runs have samples). */
 const char *xpkt_cmp_status_name(enum xpkt_cmp_status s);
 
+/*
+ * Run-level measures (a table in compare.c): what a whole run did, beside
+ * its stages. value() gives NAN where the run has nothing to measure it by
+ * (no packets of that direction, no hotspot probes), shown as "-".
+ */
+struct xpkt_cmp_measure {
+	const char *name; /* "rx_payload_rate", "guest_tcp_collapse_per_1000_rx" */
+	const char *unit; /* "Mbit/s", "calls per 1000 packets" */
+	const char *what; /* one line for people */
+	double (*value)(const struct xpkt_results *r);
+};
+const struct xpkt_cmp_measure *xpkt_cmp_measures(unsigned *n);
+
 /* The lost-event counters of both runs, matched by source name. */
 struct xpkt_cmp_lost {
 	const char *source;

@@ -158,12 +158,32 @@ static int sec_biggest(json_t *root, const struct xpkt_compare *c)
 	return json_object_set_new(root, "biggest_changes", list);
 }
 
-/* Function hotspots (issue 5, item 2) join here once results carry them. */
+/* Run-level measures; a run without the measure is null, never 0. */
+static int sec_measures(json_t *root, const struct xpkt_compare *c)
+{
+	unsigned n;
+	const struct xpkt_cmp_measure *m = xpkt_cmp_measures(&n);
+	json_t *list = json_array();
+
+	for (unsigned i = 0; i < n; i++) {
+		double a = m[i].value(c->a), b = m[i].value(c->b);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(m[i].name));
+		json_object_set_new(o, "unit", json_string(m[i].unit));
+		json_object_set_new(o, "a", isnan(a) ? json_null() : json_real(a));
+		json_object_set_new(o, "b", isnan(b) ? json_null() : json_real(b));
+		json_object_set_new(o, "ratio",
+				    isnan(a) || isnan(b) ? json_null()
+							 : ratio_json(xpkt_cmp_ratio(a, b)));
+		json_array_append_new(list, o);
+	}
+	return json_object_set_new(root, "measures", list);
+}
+
+/* Function hotspots per stage (issue 5, item 2) join here once results carry them. */
 static int (*const sections[])(json_t *, const struct xpkt_compare *) = {
-    sec_packets,
-    sec_stages,
-    sec_lost,
-    sec_biggest,
+    sec_packets, sec_measures, sec_stages, sec_lost, sec_biggest,
 };
 
 int xpkt_compare_json(FILE *fp, const struct xpkt_compare *c)

@@ -228,6 +228,39 @@ static void test_lost_union(void **state)
 	free(a);
 }
 
+/* The run measures: values by arithmetic on the results; NAN where unmeasured. */
+static void test_measures(void **state)
+{
+	struct xpkt_results *r = calloc(1, sizeof(*r));
+	unsigned n;
+	const struct xpkt_cmp_measure *m = xpkt_cmp_measures(&n);
+	double v[8];
+
+	(void)state;
+	assert_true(n >= 4 && n <= 8);
+	for (unsigned i = 0; i < n; i++) /* nothing recorded: nothing measured */
+		assert_true(isnan(m[i].value(r)));
+	r->origin_bytes[XPKT_RX] = 12500000; /* 100 Mbit over 1 s */
+	r->origin_first_ns[XPKT_RX] = 5000000000ull;
+	r->origin_last_ns[XPKT_RX] = 6000000000ull;
+	r->by_dir[XPKT_RX].total = 2000;
+	r->hot_calls[XPKT_DOM_GUEST][XPKT_HOT_COLLAPSE] = 3;
+	r->hot_calls[XPKT_DOM_GUEST][XPKT_HOT_COPY_BITS] = 5000;
+	for (unsigned i = 0; i < n; i++)
+		v[i] = m[i].value(r);
+	for (unsigned i = 0; i < n; i++) {
+		if (!strcmp(m[i].name, "rx_payload_rate"))
+			assert_float_equal(v[i], 100.0, 1e-9);
+		else if (!strcmp(m[i].name, "tx_payload_rate"))
+			assert_true(isnan(v[i])); /* no TX packets */
+		else if (!strcmp(m[i].name, "guest_tcp_collapse_per_1000_rx"))
+			assert_float_equal(v[i], 1.5, 1e-12);
+		else if (!strcmp(m[i].name, "guest_skb_copy_bits_per_rx"))
+			assert_float_equal(v[i], 2.5, 1e-12);
+	}
+	free(r);
+}
+
 /* The text line of run `run` of the stage named name (the B and B/A lines follow A's). */
 static const char *stage_line(const char *text, const char *name, int which, char *out, size_t len)
 {
@@ -439,7 +472,7 @@ int main(void)
 	    cmocka_unit_test(test_fmt_ratio),	  cmocka_unit_test(test_ratios_and_markers),
 	    cmocka_unit_test(test_biggest_order), cmocka_unit_test(test_lost_union),
 	    cmocka_unit_test(test_text),	  cmocka_unit_test(test_json),
-	    cmocka_unit_test(test_synth_runs),
+	    cmocka_unit_test(test_synth_runs),	  cmocka_unit_test(test_measures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
