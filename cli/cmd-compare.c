@@ -36,26 +36,6 @@ static const char compare_usage[] =
     " most. A stage only one run has samples of is marked new or gone; \"-\" means\n"
     " no samples, never a measured zero.\n\n";
 
-static void progress(uint64_t events, uint64_t in_flight, void *arg)
-{
-	fprintf(stderr, "\r  %s: %.1f M events, %llu packets in flight ", (const char *)arg,
-		(double)events / 1e6, (unsigned long long)in_flight);
-}
-
-/* Correlates one bundle; the message of a failure names the bundle's file. */
-static int correlate_one(const char *bundle, struct xpkt_correlate_opts *copts,
-			 struct xpkt_manifest *m, struct xpkt_results *r)
-{
-	struct xpkt_err err = {{0}};
-	int rc;
-
-	copts->progress_arg = (void *)bundle;
-	rc = xpkt_correlate(bundle, copts, m, r, &err);
-	if (copts->progress)
-		fputs(rc ? "\n" : "\r\033[K", stderr);
-	return rc ? die("%s", err.msg) : 0;
-}
-
 static int write_output(const char *out, int json, const struct xpkt_compare *c)
 {
 	struct xpkt_err err = {{0}};
@@ -104,19 +84,10 @@ int cmd_compare(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
-		case 't': {
-			char *end;
-			double s;
-
-			errno = 0;
-			s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(s > 0) || s > 1e9 || isnan(s))
-				return usage_error("compare", "bad --idle-timeout '%s'", optarg);
-			copts.idle_timeout_ns = (uint64_t)llround(s * 1e9);
-			if (!copts.idle_timeout_ns)
-				copts.idle_timeout_ns = 1;
+		case 't':
+			if (cli_idle_timeout("compare", optarg, &copts.idle_timeout_ns))
+				return 2;
 			break;
-		}
 		case 'q':
 			quiet = 1;
 			break;
@@ -132,8 +103,6 @@ int cmd_compare(int argc, char **argv)
 								: "only two BUNDLEs, A and B");
 	a = argv[optind];
 	b = argv[optind + 1];
-	if (!quiet && isatty(STDERR_FILENO))
-		copts.progress = progress;
 
 	/* the manifest is only needed while correlating: one serves both runs */
 	m = calloc(1, sizeof(*m));
@@ -144,10 +113,10 @@ int cmd_compare(int argc, char **argv)
 		rc = die("compare: out of memory");
 		goto done;
 	}
-	if (correlate_one(a, &copts, m, ra))
+	if (cli_correlate(a, &copts, quiet, 1, m, ra))
 		goto done;
 	memset(m, 0, sizeof(*m));
-	if (correlate_one(b, &copts, m, rb))
+	if (cli_correlate(b, &copts, quiet, 1, m, rb))
 		goto done;
 	if (xpkt_compare_build(cmp, a, ra, b, rb, &err)) {
 		rc = die("compare: %s", err.msg);

@@ -33,13 +33,6 @@ static const char diagnose_usage[] =
     " reason. Lost events in any source weaken every finding. Exit 0 when the\n"
     " diagnosis was made, whatever it found.\n\n";
 
-static void progress(uint64_t events, uint64_t in_flight, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "\r  %.1f M events, %llu packets in flight ", (double)events / 1e6,
-		(unsigned long long)in_flight);
-}
-
 int cmd_diagnose(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -82,8 +75,6 @@ int cmd_diagnose(int argc, char **argv)
 		return usage_error("diagnose",
 				   optind == argc ? "missing BUNDLE" : "one BUNDLE expected");
 	bundle = argv[optind];
-	if (!quiet && isatty(STDERR_FILENO))
-		copts.progress = progress;
 
 	m = calloc(1, sizeof(*m));
 	r = calloc(1, sizeof(*r));
@@ -92,14 +83,8 @@ int cmd_diagnose(int argc, char **argv)
 		rc = die("diagnose: out of memory");
 		goto done;
 	}
-	if (xpkt_correlate(bundle, &copts, m, r, &err)) {
-		if (copts.progress)
-			fputc('\n', stderr);
-		rc = die("%s", err.msg);
-		goto done;
-	}
-	if (copts.progress)
-		fputs("\r\033[K", stderr);
+	if (cli_correlate(bundle, &copts, quiet, 0, m, r))
+		goto done; /* rc is 1: the message is out */
 	xpkt_diagnose(r, m, d);
 	if (out) {
 		if (afile_open(&af, out, &err)) {

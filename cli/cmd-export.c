@@ -51,13 +51,6 @@ struct sink {
 	struct xpkt_perfetto *pf;
 };
 
-static void progress(uint64_t events, uint64_t in_flight, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "\r  %.1f M events, %llu packets in flight ", (double)events / 1e6,
-		(unsigned long long)in_flight);
-}
-
 static enum xpkt_rows_format rows_fmt(const struct sink *k)
 {
 	return k->fmt == FMT_CSV ? XPKT_ROWS_CSV : XPKT_ROWS_JSONL;
@@ -137,19 +130,10 @@ int cmd_export(int argc, char **argv)
 			have_max = 1;
 			break;
 		}
-		case 't': {
-			char *end;
-			double s;
-
-			errno = 0;
-			s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(s > 0) || s > 1e9 || isnan(s))
-				return usage_error("export", "bad --idle-timeout '%s'", optarg);
-			copts.idle_timeout_ns = (uint64_t)llround(s * 1e9);
-			if (!copts.idle_timeout_ns)
-				copts.idle_timeout_ns = 1;
+		case 't':
+			if (cli_idle_timeout("export", optarg, &copts.idle_timeout_ns))
+				return 2;
 			break;
-		}
 		case 'q':
 			quiet = 1;
 			break;
@@ -172,8 +156,6 @@ int cmd_export(int argc, char **argv)
 	/* A timeline of every packet of a long run is too big for the viewers. */
 	if (!have_max && k.fmt == FMT_PERFETTO)
 		k.max = DEFAULT_PERFETTO_PACKETS;
-	if (!quiet && isatty(STDERR_FILENO))
-		copts.progress = progress;
 
 	m = calloc(1, sizeof(*m));
 	r = calloc(1, sizeof(*r));
@@ -191,14 +173,8 @@ int cmd_export(int argc, char **argv)
 	k.m = m;
 	copts.packet_sink = on_packet;
 	copts.packet_sink_arg = &k;
-	if (xpkt_correlate(bundle, &copts, m, r, &err)) {
-		if (copts.progress)
-			fputc('\n', stderr);
-		rc = die("%s", err.msg);
-		goto done;
-	}
-	if (copts.progress)
-		fputs("\r\033[K", stderr);
+	if (cli_correlate(bundle, &copts, quiet, 0, m, r))
+		goto done; /* rc is 1: the message is out */
 	header(&k);
 	if (k.failed == 2) {
 		rc =

@@ -32,13 +32,6 @@ static const char report_usage[] =
     " no packet was found for, events lost per source, and the clock alignment\n"
     " used with its causal check.\n\n";
 
-static void progress(uint64_t events, uint64_t in_flight, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "\r  %.1f M events, %llu packets in flight ", (double)events / 1e6,
-		(unsigned long long)in_flight);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -67,19 +60,10 @@ int cmd_report(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
-		case 't': {
-			char *end;
-			double s;
-
-			errno = 0;
-			s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(s > 0) || s > 1e9 || isnan(s))
-				return usage_error("report", "bad --idle-timeout '%s'", optarg);
-			copts.idle_timeout_ns = (uint64_t)llround(s * 1e9);
-			if (!copts.idle_timeout_ns)
-				copts.idle_timeout_ns = 1;
+		case 't':
+			if (cli_idle_timeout("report", optarg, &copts.idle_timeout_ns))
+				return 2;
 			break;
-		}
 		case 'q':
 			quiet = 1;
 			break;
@@ -94,8 +78,6 @@ int cmd_report(int argc, char **argv)
 		return usage_error("report",
 				   optind == argc ? "missing BUNDLE" : "one BUNDLE expected");
 	bundle = argv[optind];
-	if (!quiet && isatty(STDERR_FILENO))
-		copts.progress = progress;
 
 	m = calloc(1, sizeof(*m));
 	r = calloc(1, sizeof(*r));
@@ -103,14 +85,8 @@ int cmd_report(int argc, char **argv)
 		rc = die("report: out of memory");
 		goto done;
 	}
-	if (xpkt_correlate(bundle, &copts, m, r, &err)) {
-		if (copts.progress)
-			fputc('\n', stderr);
-		rc = die("%s", err.msg);
-		goto done;
-	}
-	if (copts.progress)
-		fputs("\r\033[K", stderr);
+	if (cli_correlate(bundle, &copts, quiet, 0, m, r))
+		goto done; /* rc is 1: the message is out */
 	if (out) {
 		if (afile_open(&af, out, &err)) {
 			rc = die("%s", err.msg);

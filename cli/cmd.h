@@ -7,7 +7,12 @@
 #ifndef XPKT_CLI_CMD_H
 #define XPKT_CLI_CMD_H
 
+#include <stdint.h>
 #include <stdio.h>
+
+struct xpkt_correlate_opts;
+struct xpkt_manifest;
+struct xpkt_results;
 
 #define XPKT_VERSION "0.1.0"
 
@@ -27,5 +32,16 @@ int cmd_sym(int argc, char **argv);
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "usage: ..." plus "Try 'xpkttrace CMD --help'." on stderr; returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Shared by the commands that correlate bundles (cli/correlate.c).
+ * cli_idle_timeout: --idle-timeout SECONDS (> 0, at most 1e9) into *ns; 0, or
+ * cmd's usage error (2). cli_correlate: xpkt_correlate with a progress line
+ * on a TTY's stderr unless quiet (prefixed with the bundle when name_bundle:
+ * a command reading two); 0, or the error printed and 1.
+ */
+int cli_idle_timeout(const char *cmd, const char *arg, uint64_t *ns);
+int cli_correlate(const char *bundle, struct xpkt_correlate_opts *copts, int quiet, int name_bundle,
+		  struct xpkt_manifest *m, struct xpkt_results *r);
 
 #endif

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * correlate.c - what every command that correlates a bundle (report,
+ * compare, diagnose, export) does the same way: the --idle-timeout option and
+ * one correlation run with a progress line on stderr. See cmd.h.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "correlator/correlate.h"
+
+int cli_idle_timeout(const char *cmd, const char *arg, uint64_t *ns)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(s > 0) || s > 1e9 || isnan(s))
+		return usage_error(cmd, "bad --idle-timeout '%s'", arg);
+	*ns = (uint64_t)llround(s * 1e9);
+	if (!*ns)
+		*ns = 1; /* a positive timeout below 1 ns still ends packets */
+	return 0;
+}
+
+/* arg: the bundle's name where a command correlates several, else NULL. */
+static void progress(uint64_t events, uint64_t in_flight, void *arg)
+{
+	fprintf(stderr, "\r  %s%s%.1f M events, %llu packets in flight ",
+		arg ? (const char *)arg : "", arg ? ": " : "", (double)events / 1e6,
+		(unsigned long long)in_flight);
+}
+
+int cli_correlate(const char *bundle, struct xpkt_correlate_opts *copts, int quiet, int name_bundle,
+		  struct xpkt_manifest *m, struct xpkt_results *r)
+{
+	struct xpkt_err err = {{0}};
+	int rc;
+
+	copts->progress = !quiet && isatty(STDERR_FILENO) ? progress : NULL;
+	copts->progress_arg = name_bundle ? (void *)bundle : NULL;
+	rc = xpkt_correlate(bundle, copts, m, r, &err);
+	if (copts->progress)
+		fputs(rc ? "\n" : "\r\033[K", stderr); /* keep the line, or erase it */
+	return rc ? die("%s", err.msg) : 0;
+}
