@@ -69,12 +69,6 @@ static int count_source(const char *bundle, const struct xpkt_source *src, struc
 	return rc < 0 ? -1 : 0;
 }
 
-static void ipv4(char *buf, size_t len, uint32_t a, uint16_t port)
-{
-	snprintf(buf, len, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff,
-		 port);
-}
-
 /* One line per event: what `report` joins on, for finding why it did not. */
 static int dump_source(const char *bundle, const struct xpkt_source *src, struct xpkt_err *err)
 {
@@ -93,9 +87,10 @@ static int dump_source(const char *bundle, const struct xpkt_source *src, struct
 		if (ev.ifindex)
 			printf(" if=%u", ev.ifindex);
 		if (ev.flow.proto) {
-			ipv4(sa, sizeof(sa), ev.flow.saddr, ev.flow.sport);
-			ipv4(da, sizeof(da), ev.flow.daddr, ev.flow.dport);
-			printf(" %s>%s seq=%u", sa, da, ev.seq);
+			printf(" %s:%u>%s:%u seq=%u",
+			       xpkt_ipv4_format(sa, sizeof(sa), ev.flow.saddr), ev.flow.sport,
+			       xpkt_ipv4_format(da, sizeof(da), ev.flow.daddr), ev.flow.dport,
+			       ev.seq);
 		}
 		if (ev.len)
 			printf(" len=%u", ev.len);

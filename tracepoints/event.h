@@ -167,6 +167,8 @@ const char *xpkt_event_name(uint16_t id); /* "?" for unknown ids */
 const char *xpkt_domain_name(enum xpkt_domain d);
 int xpkt_domain_parse(const char *name); /* -1 if unknown */
 const char *xpkt_dev_kind_name(enum xpkt_dev_kind k);
+/* A host-order IPv4 address (struct xpkt_flow) as "a.b.c.d" in buf; returns buf. */
+const char *xpkt_ipv4_format(char *buf, size_t len, uint32_t addr);
 int xpkt_dev_kind_parse(const char *name); /* -1 if unknown */
 
 /* Xen hypercall numbers the correlator and diagnosis look at. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* events.c - names of event ids, domains and device kinds. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tracepoints/event.h"
@@ -88,4 +89,11 @@ int xpkt_dev_kind_parse(const char *name)
 		if (!strcmp(dev_kind_names[i], name))
 			return (int)i;
 	return -1;
+}
+
+const char *xpkt_ipv4_format(char *buf, size_t len, uint32_t addr)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+		 addr & 0xff);
+	return buf;
 }

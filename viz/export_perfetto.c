@@ -109,14 +109,14 @@ static void json_str(FILE *fp, const char *s)
 static void flow_str(const struct xpkt_packet_rec *r, char *buf, size_t n)
 {
 	const struct xpkt_flow *f = &r->flow;
+	char sa[16], da[16];
 
 	if (!r->have_flow) {
 		snprintf(buf, n, "?");
 		return;
 	}
-	snprintf(buf, n, "%u.%u.%u.%u:%u > %u.%u.%u.%u:%u", f->saddr >> 24, (f->saddr >> 16) & 0xff,
-		 (f->saddr >> 8) & 0xff, f->saddr & 0xff, f->sport, f->daddr >> 24,
-		 (f->daddr >> 16) & 0xff, (f->daddr >> 8) & 0xff, f->daddr & 0xff, f->dport);
+	snprintf(buf, n, "%s:%u > %s:%u", xpkt_ipv4_format(sa, sizeof(sa), f->saddr), f->sport,
+		 xpkt_ipv4_format(da, sizeof(da), f->daddr), f->dport);
 }
 
 static void write_packet(FILE *fp, const struct xpkt_packet_rec *r, const struct xpkt_stage *st,

@@ -26,12 +26,6 @@ const char *xpkt_pkt_status_name(enum xpkt_pkt_status s)
 	return (unsigned)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s] : "?";
 }
 
-static const char *ip4(uint32_t a, char *buf, size_t n)
-{
-	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-	return buf;
-}
-
 int xpkt_export_rows_header(FILE *fp, enum xpkt_rows_format f, unsigned mode)
 {
 	if (f != XPKT_ROWS_CSV)
@@ -88,8 +82,9 @@ int xpkt_export_rows_packet(FILE *fp, enum xpkt_rows_format f, unsigned mode,
 		if (r->frontend != XPKT_DOMID_NONE)
 			fprintf(fp, "%u", r->frontend);
 		if (r->have_flow)
-			fprintf(fp, ",%s,%u,%s,%u,%" PRIu32, ip4(r->flow.saddr, a, sizeof(a)),
-				r->flow.sport, ip4(r->flow.daddr, b, sizeof(b)), r->flow.dport,
+			fprintf(fp, ",%s,%u,%s,%u,%" PRIu32,
+				xpkt_ipv4_format(a, sizeof(a), r->flow.saddr), r->flow.sport,
+				xpkt_ipv4_format(b, sizeof(b), r->flow.daddr), r->flow.dport,
 				r->seq);
 		else
 			fputs(",,,,,", fp);
@@ -106,8 +101,9 @@ int xpkt_export_rows_packet(FILE *fp, enum xpkt_rows_format f, unsigned mode,
 			fprintf(fp,
 				",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u,"
 				"\"seq\":%" PRIu32,
-				ip4(r->flow.saddr, a, sizeof(a)), r->flow.sport,
-				ip4(r->flow.daddr, b, sizeof(b)), r->flow.dport, r->seq);
+				xpkt_ipv4_format(a, sizeof(a), r->flow.saddr), r->flow.sport,
+				xpkt_ipv4_format(b, sizeof(b), r->flow.daddr), r->flow.dport,
+				r->seq);
 		else
 			fputs(",\"saddr\":null,\"sport\":null,\"daddr\":null,\"dport\":null,"
 			      "\"seq\":null",
