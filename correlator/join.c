@@ -1164,7 +1164,7 @@ static int create_packet(struct xpkt_joiner *j, unsigned dir, unsigned s,
 	k->seq = ev->seq;
 	k->plen = ev->len;
 	k->lru_prev = k->lru_next = NIL;
-	if (!j->origin_bytes[dir] && !j->origin_first_ns[dir])
+	if (!j->origin_bytes[dir]) /* origins carry payload: the first one */
 		j->origin_first_ns[dir] = ev->ts;
 	j->origin_last_ns[dir] = ev->ts;
 	j->origin_bytes[dir] += ev->len;

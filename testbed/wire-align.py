@@ -29,6 +29,7 @@ its vCPU at times, so their envelope is too loose to fit, but none should
 come out of order. Nothing is changed when there are too few pairs.
 """
 import json
+import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -124,7 +125,6 @@ def main():
     wire["offset_from"] = "causal pairs"
     wire["offset_residual_ns"] = round(resid)
     json.dump(man, open(path + ".tmp", "w"), indent=2)
-    import os
     os.replace(path + ".tmp", path)
     print(f"testbed: wire align: {len(tx)} TX and {len(rx)} RX pairs by flow+seq; "
           f"rate {c1:+.1f} ns/s vs markers, offset {c0 / 1000:+.1f} us vs markers, "
