@@ -69,6 +69,11 @@ struct xpkt_event {
 		 * record stays 80 bytes.
 		 */
 		uint64_t pmu[4];
+		/*
+		 * XPKT_EV_PC_SAMPLE only: the sampled instruction address in
+		 * the recording kernel (perf cpu-clock sample), where skb is.
+		 */
+		uint64_t ip;
 	};
 	uint32_t ring_idx;  /* free-running ring index (RING_IDX) of a slot, or range start */
 	uint32_t ring_end;  /* end (exclusive) of a notified ring range */
@@ -116,12 +121,16 @@ enum xpkt_event_id {
 	XPKT_EV_DEV_QUEUE = 11,	       /* net:net_dev_queue: skb, ifindex, len */
 	XPKT_EV_TCP_SENDMSG = 12,      /* tcp:tcp_sendmsg_locked: skb (write queue), len */
 	XPKT_EV_NETIF_RX = 13,	       /* net:netif_rx: skb, ifindex, len */
-	XPKT_EV_PMU = 14,
+	XPKT_EV_PMU = 14, /* counters read with the previous event of (source, cpu, ts): pmu[] */
 	/* receive-side hotspots (kprobes; DESIGN.md section 6), no stage yet */
 	XPKT_EV_HOT_COPY_BITS = 15, /* skb_copy_bits kprobe: skb, len = bytes copied */
-	XPKT_EV_HOT_COLLAPSE = 16,
-	/* tcp_collapse kprobe: skb (the range's first) */ /* counters read with the previous event
-							      of (source, cpu, ts): pmu[] */
+	XPKT_EV_HOT_COLLAPSE = 16,  /* tcp_collapse kprobe: skb (the range's first) */
+	/*
+	 * A statistical PC sample (perf software cpu-clock, DESIGN.md section
+	 * 6): ip = sampled instruction address, cpu, arg = pid, arg2 = tid
+	 * (0 for the idle task). Attributed to the stage interval it falls in.
+	 */
+	XPKT_EV_PC_SAMPLE = 17,
 	/* netfront patch (guest) */
 	XPKT_EV_NF_TX_GRANT = 20,    /* skb, queue, ring_idx, req_id, gref, len */
 	XPKT_EV_NF_TX_NOTIFY = 21,   /* queue, [ring_idx, ring_end) pushed and notified */
