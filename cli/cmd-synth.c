@@ -39,6 +39,8 @@ static void help(FILE *fp)
 	    "                              const:A  uniform:A,B  exp:MEAN  lognormal:MEDIAN,SIGMA\n"
 	    "                              times in us unless suffixed ns, us, ms or s;\n"
 	    "                              repeatable; without tx:/rx: both directions\n"
+	    "        --no-hotspots         write no hotspot kprobe calls (skb_copy_bits,\n"
+	    "                              tcp_collapse), as a recording without kprobes\n"
 	    "    -q, --quiet               no progress or summary on stderr\n"
 	    "    -h, --help                this help\n\n"
 	    " Default latencies (us; lognormal median,sigma unless exp):\n"
@@ -99,7 +101,15 @@ static int parse_frac(const char *s, double *out)
 
 int cmd_synth(int argc, char **argv)
 {
-	enum { OPT_FLOWS = 256, OPT_RX_SHARE, OPT_HAZARDS, OPT_DROP, OPT_LOSS, OPT_LATENCY };
+	enum {
+		OPT_FLOWS = 256,
+		OPT_RX_SHARE,
+		OPT_HAZARDS,
+		OPT_DROP,
+		OPT_LOSS,
+		OPT_LATENCY,
+		OPT_NO_HOT
+	};
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"packets", required_argument, NULL, 'n'},
@@ -110,6 +120,7 @@ int cmd_synth(int argc, char **argv)
 	    {"drop-rate", required_argument, NULL, OPT_DROP},
 	    {"loss-rate", required_argument, NULL, OPT_LOSS},
 	    {"latency", required_argument, NULL, OPT_LATENCY},
+	    {"no-hotspots", no_argument, NULL, OPT_NO_HOT},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -172,6 +183,9 @@ int cmd_synth(int argc, char **argv)
 		case OPT_LATENCY:
 			if (xpkt_synth_set_latency(&o, optarg, &err))
 				return usage_error("synth", "%s", err.msg);
+			break;
+		case OPT_NO_HOT:
+			o.hotspots = 0;
 			break;
 		case 'q':
 			quiet = 1;

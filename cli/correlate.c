@@ -13,6 +13,7 @@
 
 #include "cli/cmd.h"
 #include "correlator/correlate.h"
+#include "sym/hotspots.h"
 
 int cli_idle_timeout(const char *cmd, const char *arg, uint64_t *ns)
 {
@@ -37,6 +38,40 @@ static void progress(uint64_t events, uint64_t in_flight, void *arg)
 		(unsigned long long)in_flight);
 }
 
+/*
+ * Names the stages' PC samples (sym/hotspots.h) with the symbol tables the
+ * recorder saved per domain, BUNDLE/DOMAIN.kallsyms (docs/bundle.md); a
+ * domain without one gets "[unknown]". Only runs when there are samples.
+ */
+static int name_hotspots(const char *bundle, struct xpkt_results *r)
+{
+	struct xpkt_symtab *tabs[XPKT_DOM_COUNT] = {NULL};
+	struct xpkt_err err = {{0}};
+	int any = 0, rc = 0;
+
+	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++)
+		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++)
+			any |= r->stages[d][s].nips > 0;
+	if (!any)
+		return 0;
+	for (unsigned d = 0; d < XPKT_DOM_COUNT && !rc; d++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s.kallsyms", bundle,
+			 xpkt_domain_name((enum xpkt_domain)d));
+		if (access(path, R_OK))
+			continue;
+		tabs[d] = xpkt_symtab_new();
+		if (!tabs[d] || xpkt_symtab_load_map(tabs[d], path, &err))
+			rc = die("%s", tabs[d] ? err.msg : "out of memory");
+	}
+	if (!rc && xpkt_hotspots_name(r, tabs, &err))
+		rc = die("%s", err.msg);
+	for (unsigned d = 0; d < XPKT_DOM_COUNT; d++)
+		xpkt_symtab_free(tabs[d]);
+	return rc;
+}
+
 int cli_correlate(const char *bundle, struct xpkt_correlate_opts *copts, int quiet, int name_bundle,
 		  struct xpkt_manifest *m, struct xpkt_results *r)
 {
@@ -48,5 +83,7 @@ int cli_correlate(const char *bundle, struct xpkt_correlate_opts *copts, int qui
 	rc = xpkt_correlate(bundle, copts, m, r, &err);
 	if (copts->progress)
 		fputs(rc ? "\n" : "\r\033[K", stderr); /* keep the line, or erase it */
-	return rc ? die("%s", err.msg) : 0;
+	if (rc)
+		return die("%s", err.msg);
+	return name_hotspots(bundle, r);
 }

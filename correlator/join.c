@@ -29,6 +29,7 @@
 #include "correlator/correlate.h"
 #include "correlator/hist.h"
 #include "correlator/join.h"
+#include "correlator/samples.h"
 #include "tracepoints/drop_reasons.h"
 #include "tracepoints/stage.h"
 
@@ -121,6 +122,16 @@ struct pkt {
 	uint8_t nslots;	    /* PER_SLOT: slots claimed by the terminal row's key_from row */
 	uint8_t ndone;	    /* PER_SLOT: of those, answered by the terminal row's events */
 	uint64_t last_ns;
+	/*
+	 * The packet's latest attach made by an event of a Linux kernel, where
+	 * a stage interval for PC samples starts (samples.h), and its hotspot
+	 * kprobe calls since then, for the next such stage (section 12).
+	 */
+	uint64_t run_ns;
+	uint16_t run_cpu;
+	uint8_t run_src, hot_dom;
+	uint32_t hot_pend[XPKT_HOT_COUNT];
+	uint64_t hot_pend_bytes[XPKT_HOT_COUNT];
 	uint64_t ts[XPKT_MAX_STAGES];
 	uint8_t src[XPKT_MAX_STAGES];
 	struct jkey keys[MAX_PKT_KEYS];
@@ -235,6 +246,12 @@ struct xpkt_joiner {
 	/* hotspot kprobes per recording domain (diag/) and the driver domain's flush records */
 	uint64_t hot_calls[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	uint64_t hot_bytes[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	/* and their attribution (section 12): to stages, to no packet, after the last stage */
+	uint64_t hot_st_calls[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_HOT_COUNT];
+	uint64_t hot_st_bytes[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_HOT_COUNT];
+	uint64_t hot_no_packet[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	uint64_t hot_after_end[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	struct xpkt_samples *sa; /* PC samples; NULL until the first one */
 	/* origin payload and time span per direction (results.h) */
 	uint64_t origin_bytes[XPKT_DIR_COUNT];
 	uint64_t origin_first_ns[XPKT_DIR_COUNT], origin_last_ns[XPKT_DIR_COUNT];
@@ -811,6 +828,8 @@ static void end_packet(struct xpkt_joiner *j, uint32_t p, int why, uint32_t drop
 	causal_check(j, k);
 	if (j->sink)
 		exp_emit(j, p, why, drop_reason);
+	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++)
+		j->hot_after_end[k->hot_dom][h] += k->hot_pend[h];
 
 	/* Keys still pointing here go: lookups would find nothing anyway. */
 	for (unsigned i = 0; i < k->nkeys; i++) {
@@ -1061,6 +1080,55 @@ static int pmu_record(struct xpkt_joiner *j, const struct xpkt_event *ev, unsign
 	return 0;
 }
 
+static int is_linux(unsigned dom)
+{
+	return dom == XPKT_DOM_GUEST || dom == XPKT_DOM_DOM0 || dom == XPKT_DOM_HOST;
+}
+
+/*
+ * Stage s of packet k attaches by an event of a Linux kernel: the hotspot
+ * calls made on its skb since its previous such stage are this stage's,
+ * and so are the PC samples of this CPU since then, if that stage ran on
+ * the same CPU of the same source (samples.h).
+ */
+static int hot_credit(struct xpkt_joiner *j, struct pkt *k, unsigned s, const struct xpkt_event *ev,
+		      unsigned src)
+{
+	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++) {
+		j->hot_st_calls[k->dir][s][h] += k->hot_pend[h];
+		j->hot_st_bytes[k->dir][s][h] += k->hot_pend_bytes[h];
+		k->hot_pend[h] = 0;
+		k->hot_pend_bytes[h] = 0;
+	}
+	if (j->sa && k->run_src == src && k->run_cpu == ev->cpu && ev->ts >= k->run_ns &&
+	    xpkt_samples_interval(j->sa, k->dir, s, src, ev->cpu, k->run_ns, ev->ts))
+		return -1;
+	k->run_ns = ev->ts;
+	k->run_cpu = ev->cpu;
+	k->run_src = (uint8_t)src;
+	return 0;
+}
+
+/*
+ * A hotspot kprobe call (skb_copy_bits, tcp_collapse) on an skb: the packet
+ * in flight that owns the skb in that kernel keeps it for its next stage.
+ */
+static void hot_call(struct xpkt_joiner *j, unsigned h, const struct xpkt_event *ev)
+{
+	struct jkey key;
+	struct kent *e;
+
+	key_of(&key, XPKT_KEY_SKB, ev, 0);
+	e = kt_find(&j->kt, &key);
+	if (!e || e->val == NIL || !pkt_alive(j, e->val, e->gen)) {
+		j->hot_no_packet[ev->source][h]++;
+		return;
+	}
+	j->pk[e->val].hot_pend[h]++;
+	j->pk[e->val].hot_pend_bytes[h] += ev->len;
+	j->pk[e->val].hot_dom = ev->source;
+}
+
 static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xpkt_event *ev,
 		  unsigned src)
 {
@@ -1110,6 +1178,8 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 	if (j->sink && exp_note(j, p, s, ev, below))
 		return -1;
 	k = &j->pk[p];
+	if (!j->pmu_skip && is_linux(ev->source) && hot_credit(j, k, s, ev, src))
+		return -1;
 	k->attached |= (uint16_t)(1u << s);
 	k->ts[s] = ev->ts;
 	k->src[s] = (uint8_t)src;
@@ -1161,6 +1231,11 @@ static int create_packet(struct xpkt_joiner *j, unsigned dir, unsigned s,
 	k->range = NIL;
 	k->bytes = 0;
 	k->nslots = k->ndone = 0;
+	k->run_ns = 0;
+	k->run_src = UINT8_MAX;
+	k->hot_dom = 0;
+	memset(k->hot_pend, 0, sizeof(k->hot_pend));
+	memset(k->hot_pend_bytes, 0, sizeof(k->hot_pend_bytes));
 	k->seq = ev->seq;
 	k->plen = ev->len;
 	k->lru_prev = k->lru_next = NIL;
@@ -1650,6 +1725,14 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 			goto oom;
 		return 0;
 	}
+	if (id == XPKT_EV_PC_SAMPLE) {
+		/* Decided when a stage interval on its CPU closes (samples.h). */
+		if (!j->sa && !(j->sa = xpkt_samples_new()))
+			goto oom;
+		if (xpkt_samples_add(j->sa, src, ev))
+			goto oom;
+		return 0;
+	}
 	if (id == XPKT_EV_XEN_TLB_FLUSH) {
 		/* The measured flush replaces the hypercall it happens in. */
 		if (ev->domid == j->driver_domid) {
@@ -1679,13 +1762,14 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 			stream_end(j, ev);
 		skb_end(j, ev);
 	}
-	/* Hotspot kprobes join no stage: counted per recording domain for diag/. */
-	if ((id == XPKT_EV_HOT_COPY_BITS || id == XPKT_EV_HOT_COLLAPSE) &&
-	    ev->source < XPKT_DOM_COUNT) {
-		unsigned h = id == XPKT_EV_HOT_COPY_BITS ? XPKT_HOT_COPY_BITS : XPKT_HOT_COLLAPSE;
+	/* Hotspot kprobes: counted per recording domain (diag/), kept for a stage. */
+	if (xpkt_hot_of_event(id) >= 0 && ev->source < XPKT_DOM_COUNT) {
+		unsigned h = (unsigned)xpkt_hot_of_event(id);
 
 		j->hot_calls[ev->source][h]++;
 		j->hot_bytes[ev->source][h] += ev->len;
+		hot_call(j, h, ev);
+		return 0;
 	}
 	if (id >= XPKT_EV_MAX || !j->ncands[id])
 		return 0;
@@ -1926,7 +2010,6 @@ static void add_counts(struct xpkt_packet_counts *dst, const struct xpkt_packet_
 
 int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpkt_err *err)
 {
-	(void)err;
 	/* The trace ended: whatever is in flight ends now, oldest first. */
 	while (j->lru_head != NIL)
 		end_packet(j, j->lru_head, END_TRACE, 0);
@@ -1952,6 +2035,8 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 			    (j->d[d].st[s].flags & XPKT_STAGE_INFERRED) && !j->flush_measured;
 			st->hist = h; /* ownership moves to out */
 			j->hist[d][s] = NULL;
+			memcpy(st->hot_calls, j->hot_st_calls[d][s], sizeof(st->hot_calls));
+			memcpy(st->hot_bytes, j->hot_st_bytes[d][s], sizeof(st->hot_bytes));
 			st->pmu_cross_cpu = j->pmu_cross[d][s];
 			st->pmu_unpaired = j->pmu_unpaired[d][s];
 			for (unsigned c = 0; c < XPKT_PMU_MAX; c++) {
@@ -1989,6 +2074,10 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 	memcpy(out->hot_bytes, j->hot_bytes, sizeof(out->hot_bytes));
 	out->tlb_flush_records = j->flush_records;
 	out->tlb_flush_ops = j->flush_ops;
+	memcpy(out->hot_no_packet, j->hot_no_packet, sizeof(out->hot_no_packet));
+	memcpy(out->hot_after_end, j->hot_after_end, sizeof(out->hot_after_end));
+	if (j->sa && xpkt_samples_finish(j->sa, out))
+		return xpkt_err_set(err, "out of memory");
 	return 0;
 }
 
@@ -2011,6 +2100,7 @@ void xpkt_join_free(struct xpkt_joiner *j)
 		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++)
 			for (unsigned c = 0; c < XPKT_PMU_MAX; c++)
 				xpkt_hist_free(j->pmu_hist[d][s][c]);
+	xpkt_samples_free(j->sa);
 	free(j->att);
 	free(j->pm);
 	free(j->pk);

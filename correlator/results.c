@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* results.c - helpers over struct xpkt_results: reason lists, freeing what a run owns. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "correlator/correlate.h"
@@ -29,6 +30,28 @@ void xpkt_reason_add(struct xpkt_reason_count *list, unsigned *n, const char *re
 	list[i].count += count;
 }
 
+/* Hotspot kinds: the kprobe event each counts, and the function it probes. */
+static const struct {
+	uint16_t event;
+	const char *name;
+} hot_table[XPKT_HOT_COUNT] = {
+    [XPKT_HOT_COPY_BITS] = {XPKT_EV_HOT_COPY_BITS, "skb_copy_bits"},
+    [XPKT_HOT_COLLAPSE] = {XPKT_EV_HOT_COLLAPSE, "tcp_collapse"},
+};
+
+const char *xpkt_hot_name(unsigned h)
+{
+	return h < XPKT_HOT_COUNT ? hot_table[h].name : "?";
+}
+
+int xpkt_hot_of_event(unsigned id)
+{
+	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++)
+		if (hot_table[h].event == id)
+			return (int)h;
+	return -1;
+}
+
 /* Frees the histograms a correlation run left in r (correlate.h). */
 void xpkt_results_free(struct xpkt_results *r)
 {
@@ -36,6 +59,12 @@ void xpkt_results_free(struct xpkt_results *r)
 		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++) {
 			xpkt_hist_free(r->stages[d][s].hist);
 			r->stages[d][s].hist = NULL;
+			free(r->stages[d][s].ips);
+			r->stages[d][s].ips = NULL;
+			r->stages[d][s].nips = 0;
+			free(r->stages[d][s].funcs);
+			r->stages[d][s].funcs = NULL;
+			r->stages[d][s].nfuncs = 0;
 			for (unsigned c = 0; c < XPKT_PMU_MAX; c++) {
 				xpkt_hist_free(r->stages[d][s].pmu[c].hist);
 				r->stages[d][s].pmu[c].hist = NULL;

@@ -36,6 +36,22 @@ struct xpkt_pmu_stats {
 	struct xpkt_hist *hist; /* NULL in ground truth */
 };
 
+/* PC samples at one instruction address (a stage's, or a domain's outside stages). */
+struct xpkt_ip_count {
+	uint64_t ip;
+	uint64_t samples;
+};
+
+/* PC samples in one function (sym/hotspots.c names a stage's ips). */
+struct xpkt_func_count {
+	char name[64];	 /* "[unknown]" where no symbol table covers the address */
+	char module[32]; /* "" for the core kernel or hypervisor */
+	uint64_t samples;
+};
+
+/* Receive-side hotspot kprobes (XPKT_EV_HOT_*), one index per probed function. */
+enum xpkt_hot { XPKT_HOT_COPY_BITS = 0, XPKT_HOT_COLLAPSE = 1, XPKT_HOT_COUNT };
+
 struct xpkt_stage_stats {
 	uint64_t count; /* latency samples (packets, for the origin stage) */
 	double mean_ns;
@@ -65,6 +81,22 @@ struct xpkt_stage_stats {
 	struct xpkt_pmu_stats pmu[XPKT_PMU_MAX];
 	uint64_t pmu_cross_cpu; /* previous stage read on another CPU of that source: no delta */
 	uint64_t pmu_unpaired;	/* previous stage in another source, or read without counters */
+	/*
+	 * Hotspots attributed to this stage (docs/correlation.md section 12):
+	 * kprobe calls (and their len) on a packet's skb between its previous
+	 * stage and this one, and statistical PC samples on the CPU that
+	 * recorded this stage, inside that interval. ips: the samples by
+	 * address, sorted by address (the CLI names them with sym/). 0 and
+	 * NULL in truth, except hot_calls/hot_bytes, which the generator knows.
+	 */
+	uint64_t hot_calls[XPKT_HOT_COUNT];
+	uint64_t hot_bytes[XPKT_HOT_COUNT];
+	uint64_t samples;
+	struct xpkt_ip_count *ips;
+	uint32_t nips;
+	/* ips by function, most samples first; NULL until symbolized */
+	struct xpkt_func_count *funcs;
+	uint32_t nfuncs;
 };
 
 /* What the bundle says of hardware counters (manifest "pmu" of its Linux sources). */
@@ -79,9 +111,6 @@ struct xpkt_pmu_summary {
 };
 
 #define XPKT_MAX_REASONS 32
-
-/* Receive-side hotspot kprobes (XPKT_EV_HOT_*), counted per recording domain. */
-enum xpkt_hot { XPKT_HOT_COPY_BITS = 0, XPKT_HOT_COLLAPSE = 1, XPKT_HOT_COUNT };
 
 struct xpkt_reason_count {
 	char reason[48];
@@ -136,6 +165,20 @@ struct xpkt_results {
 	 */
 	uint64_t hot_calls[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	uint64_t hot_bytes[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	/*
+	 * Of those, calls no stage got: the skb was of no packet in flight
+	 * (hot_no_packet), or the packet ended before a later stage
+	 * (hot_after_end). Attributed ones are in the stages' hot_calls.
+	 */
+	uint64_t hot_no_packet[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	uint64_t hot_after_end[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
+	/*
+	 * PC samples per recording domain: all, the idle task's (never
+	 * attributed), and the busy ones that fell in no stage interval.
+	 */
+	uint64_t samples[XPKT_DOM_COUNT];
+	uint64_t samples_idle[XPKT_DOM_COUNT];
+	uint64_t samples_outside[XPKT_DOM_COUNT];
 	/* The driver domain's TLB flush records (xen-patch/: TRC_MEM_GNTTAB_FLUSH)
 	 * and the grant ops they retired; 0 from a stock hypervisor, and in truth. */
 	uint64_t tlb_flush_records;
@@ -153,6 +196,10 @@ struct xpkt_results {
 /* Adds n to the counter named reason in a reason list (creating it). */
 void xpkt_reason_add(struct xpkt_reason_count *list, unsigned *n, const char *reason,
 		     uint64_t count);
+/* The probed function of a hotspot kind ("skb_copy_bits"); "?" if out of range. */
+const char *xpkt_hot_name(unsigned h);
+/* The hotspot kind an event id counts as, or -1 (not a hotspot kprobe). */
+int xpkt_hot_of_event(unsigned id);
 /* Fills r->pmu's known, available, reason and counters from the manifest. */
 void xpkt_results_pmu_from_manifest(struct xpkt_results *r, const struct xpkt_manifest *m);
 

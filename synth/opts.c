@@ -130,6 +130,7 @@ void xpkt_synth_defaults(struct xpkt_synth_opts *o)
 	o->flows = 8;
 	o->rx_share = 0.5;
 	o->hazards = XPKT_HZ_ALL;
+	o->hotspots = 1;
 	o->drop_rate = 0.002;
 	o->loss_rate = 0.001;
 	/* Rows without a listed default (none today) get 2 us. */

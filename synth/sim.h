@@ -65,6 +65,9 @@ int sim_truth_window(struct sim_truth *t, struct sim_tpkt *p, int target, unsign
 		     uint64_t lo_ns, uint64_t hi_ns);
 int sim_truth_add(struct sim_truth *t, struct sim_tpkt *p); /* after its windows */
 void sim_truth_unattributed(struct sim_truth *t, enum xpkt_dir d, unsigned stage, uint64_t n);
+/* A hotspot kprobe call (enum xpkt_hot) the correlator attributes to stage. */
+void sim_truth_hot(struct sim_truth *t, enum xpkt_dir d, unsigned stage, unsigned h,
+		   uint64_t bytes);
 /* A recorded Xen event that can close windows, in time order. */
 int sim_truth_xen(struct sim_truth *t, int target, uint64_t ns);
 /* End of trace: open windows resolve empty; fills r (stages, packets, by_dir). */

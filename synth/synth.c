@@ -172,6 +172,7 @@ struct gen {
 	uint64_t noise_next[SIM_XEN_NCPUS];
 	struct pk batch[MAX_BATCH];
 	struct sim_rng pmu_rng; /* its own stream: PMU records change no other draw */
+	struct sim_rng hot_rng; /* and hotspot calls theirs */
 	unsigned npmu;		/* counters per PMU record, 0: none written */
 	struct xpkt_err err;
 };
@@ -899,6 +900,55 @@ static int put_pmu(struct gen *g, enum xpkt_domain dom, unsigned i, uint64_t ns,
 	return put_kev(g, dom, ns, &ev, rec);
 }
 
+/*
+ * Receive-side hotspot calls in the guest (docs/correlation.md section 12):
+ * between a received packet's tcp_receive and socket_copy, TCP may copy
+ * (skb_copy_bits) and collapse (tcp_collapse) its skb. Written only where
+ * the correlator can know whose they are: the guest skb's key attached and
+ * still alive, socket_copy attached after them, the call itself recorded.
+ * Each then belongs to socket_copy, and truth says so. Draws come from
+ * their own stream, so every other record is unchanged.
+ */
+static int emit_hot(struct gen *g, enum xpkt_dir d, unsigned k)
+{
+	struct dir_rules *r = &g->dr[d];
+	int tr = find_row(r, XPKT_EV_TCP_RCV), sc = find_row(r, XPKT_EV_SKB_COPY_DATAGRAM), kr;
+	struct xpkt_event ev;
+
+	if (!g->o->hotspots || d != XPKT_RX || tr < 0 || sc < 0 || r->skb_row[tr] < 0)
+		return 0;
+	kr = r->skb_row[tr];
+	for (unsigned j = 0; j < k; j++) {
+		struct pk *p = &g->batch[j];
+		unsigned ncopy = (unsigned)sim_rng_below(&g->hot_rng, 3);
+		unsigned ncoll = sim_rng_below(&g->hot_rng, 4) == 0;
+		uint64_t t = p->ns[tr] + 1;
+
+		if (!(p->att & (1u << kr)) || !(p->att & (1u << sc)) || !(p->has & (1u << tr)) ||
+		    p->ns[sc] < t + ncopy + ncoll + 1 ||
+		    (p->free_ns[kr] && p->free_ns[kr] <= t + ncopy + ncoll))
+			continue;
+		for (unsigned e = 0; e < ncopy + ncoll; e++, t++) {
+			unsigned h = e < ncopy ? XPKT_HOT_COPY_BITS : XPKT_HOT_COLLAPSE;
+			int rec = !lost_at(g, r->rows[tr].domain, row_cpu(p), t);
+
+			memset(&ev, 0, sizeof(ev));
+			ev.id =
+			    h == XPKT_HOT_COPY_BITS ? XPKT_EV_HOT_COPY_BITS : XPKT_EV_HOT_COLLAPSE;
+			ev.cpu = (uint16_t)row_cpu(p);
+			ev.skb = p->skb[kr];
+			ev.len = h == XPKT_HOT_COPY_BITS
+				     ? 64 + (uint32_t)sim_rng_below(&g->hot_rng, 1400)
+				     : 0;
+			if (put_kev(g, r->rows[tr].domain, t, &ev, rec))
+				return -1;
+			if (rec)
+				sim_truth_hot(g->truth, d, (unsigned)sc, h, ev.len);
+		}
+	}
+	return 0;
+}
+
 static int emit_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 {
 	struct dir_rules *r = &g->dr[d];
@@ -1026,6 +1076,8 @@ static int emit_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 			}
 		}
 	}
+	if (emit_hot(g, d, k))
+		return -1;
 	/* skb frees and drops */
 	for (unsigned j = 0; j < k; j++) {
 		struct pk *p = &g->batch[j];
@@ -1530,6 +1582,7 @@ int xpkt_synth_generate(const struct xpkt_synth_opts *o, struct xpkt_results *tr
 	g->npmu = o->pmu == XPKT_SYNTH_PMU_ON ? XPKT_PMU_MAX : 0;
 	sim_truth_set_pmu(g->truth, g->npmu);
 	sim_rng_seed(&g->pmu_rng, o->seed ^ 0x706d75706d75706dull);
+	sim_rng_seed(&g->hot_rng, o->seed ^ 0x686f7473706f7473ull);
 	g->sink = sim_sink_open(&g->cfg, g->truth, err);
 	if (!g->sink)
 		goto out_gen;

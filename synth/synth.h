@@ -65,6 +65,8 @@ struct xpkt_synth_opts {
 	double loss_rate; /* approximate fraction of Linux/Xen events lost */
 	struct xpkt_dist latency[XPKT_DIR_COUNT][XPKT_MAX_STAGES]; /* per stage row */
 	enum xpkt_synth_pmu pmu;
+	/* 1 (the default): receive-side hotspot kprobe calls (correlation.md section 12) */
+	int hotspots;
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
 	struct xpkt_synth_stats *stats; /* filled when not NULL */

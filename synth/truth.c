@@ -44,6 +44,8 @@ struct sim_truth {
 	struct samples samples[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	uint64_t origin_count[XPKT_DIR_COUNT];
 	uint64_t unattributed[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t hot_calls[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_HOT_COUNT];
+	uint64_t hot_bytes[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_HOT_COUNT];
 	struct xpkt_packet_counts packets, by_dir[XPKT_DIR_COUNT];
 	struct sim_tpkt *free_list;
 	uint64_t in_flight;
@@ -261,6 +263,12 @@ void sim_truth_unattributed(struct sim_truth *t, enum xpkt_dir d, unsigned stage
 	t->unattributed[d][stage] += n;
 }
 
+void sim_truth_hot(struct sim_truth *t, enum xpkt_dir d, unsigned stage, unsigned h, uint64_t bytes)
+{
+	t->hot_calls[d][stage][h]++;
+	t->hot_bytes[d][stage][h] += bytes;
+}
+
 static void settle(struct sim_truth *t, struct win w, uint64_t ns)
 {
 	if (ns < w.hi && ns > w.lo) {
@@ -344,6 +352,8 @@ int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_er
 
 			memset(st, 0, sizeof(*st));
 			st->unattributed = t->unattributed[d][i];
+			memcpy(st->hot_calls, t->hot_calls[d][i], sizeof(st->hot_calls));
+			memcpy(st->hot_bytes, t->hot_bytes[d][i], sizeof(st->hot_bytes));
 			/* the generator's Xen has no flush record (stock 4.17) */
 			st->inferred = !!(rows[i].flags & XPKT_STAGE_INFERRED);
 			st->pmu_cross_cpu = t->pmu_cross[d][i];

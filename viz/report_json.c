@@ -88,10 +88,104 @@ static json_t *pmu_json(const struct xpkt_pmu_summary *p)
 	return o;
 }
 
+/*
+ * A stage's hotspots (docs/correlation.md section 12), or NULL if it has
+ * none: kprobe calls and bytes, also per packet of the stage, and PC
+ * samples with their functions and shares of the stage's samples.
+ */
+static json_t *stage_hot_json(const struct xpkt_stage_stats *s)
+{
+	json_t *o, *kp = json_object(), *fn;
+	int any = s->samples > 0;
+
+	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++) {
+		json_t *c;
+
+		if (!s->hot_calls[h])
+			continue;
+		any = 1;
+		c = json_object();
+		json_object_set_new(c, "calls", json_integer((json_int_t)s->hot_calls[h]));
+		json_object_set_new(c, "bytes", json_integer((json_int_t)s->hot_bytes[h]));
+		if (s->count)
+			json_object_set_new(c, "calls_per_packet",
+					    json_real((double)s->hot_calls[h] / (double)s->count));
+		json_object_set_new(kp, xpkt_hot_name(h), c);
+	}
+	if (!any) {
+		json_decref(kp);
+		return NULL;
+	}
+	o = json_object();
+	json_object_set_new(o, "kprobes", kp);
+	json_object_set_new(o, "samples", json_integer((json_int_t)s->samples));
+	fn = json_array();
+	for (uint32_t i = 0; i < s->nfuncs; i++) {
+		json_t *f = json_object();
+
+		json_object_set_new(f, "function", json_string(s->funcs[i].name));
+		json_object_set_new(f, "module",
+				    s->funcs[i].module[0] ? json_string(s->funcs[i].module)
+							  : json_null());
+		json_object_set_new(f, "samples", json_integer((json_int_t)s->funcs[i].samples));
+		json_object_set_new(f, "share",
+				    json_real((double)s->funcs[i].samples / (double)s->samples));
+		json_array_append_new(fn, f);
+	}
+	json_object_set_new(o, "functions", fn);
+	return o;
+}
+
+/* Per recording domain: hotspot calls and where they went, PC samples and idle/outside. */
+static json_t *hot_domains_json(const struct xpkt_results *r)
+{
+	json_t *o = json_object();
+
+	for (unsigned d = 0; d < XPKT_DOM_COUNT; d++) {
+		json_t *dom = NULL;
+
+		for (unsigned h = 0; h < XPKT_HOT_COUNT; h++) {
+			json_t *c;
+
+			if (!r->hot_calls[d][h])
+				continue;
+			dom = dom ? dom : json_object();
+			c = json_object();
+			json_object_set_new(c, "calls",
+					    json_integer((json_int_t)r->hot_calls[d][h]));
+			json_object_set_new(c, "bytes",
+					    json_integer((json_int_t)r->hot_bytes[d][h]));
+			json_object_set_new(c, "no_packet",
+					    json_integer((json_int_t)r->hot_no_packet[d][h]));
+			json_object_set_new(c, "after_last_stage",
+					    json_integer((json_int_t)r->hot_after_end[d][h]));
+			json_object_set_new(dom, xpkt_hot_name(h), c);
+		}
+		if (r->samples[d]) {
+			json_t *c = json_object();
+
+			dom = dom ? dom : json_object();
+			json_object_set_new(c, "total", json_integer((json_int_t)r->samples[d]));
+			json_object_set_new(c, "idle",
+					    json_integer((json_int_t)r->samples_idle[d]));
+			json_object_set_new(c, "outside_stages",
+					    json_integer((json_int_t)r->samples_outside[d]));
+			json_object_set_new(dom, "pc_samples", c);
+		}
+		if (dom)
+			json_object_set_new(o, xpkt_domain_name((enum xpkt_domain)d), dom);
+	}
+	if (!json_object_size(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *stage_json(const struct xpkt_results *r, const struct xpkt_stage *st,
 			  const struct xpkt_stage_stats *s)
 {
-	json_t *o = json_object(), *pmu;
+	json_t *o = json_object(), *pmu, *hot;
 
 	json_object_set_new(o, "direction", json_string(xpkt_dir_name(st->dir)));
 	json_object_set_new(o, "name", json_string(st->name));
@@ -111,6 +205,9 @@ static json_t *stage_json(const struct xpkt_results *r, const struct xpkt_stage 
 	pmu = stage_pmu_json(r, s);
 	if (pmu)
 		json_object_set_new(o, "pmu", pmu);
+	hot = stage_hot_json(s);
+	if (hot)
+		json_object_set_new(o, "hotspots", hot);
 	return o;
 }
 
@@ -122,7 +219,7 @@ static enum xpkt_mode results_mode(const struct xpkt_results *r)
 
 int xpkt_report_json(FILE *fp, const struct xpkt_results *r, const struct xpkt_manifest *m)
 {
-	json_t *root = json_object(), *stages = json_array(), *pk, *lost, *clocks;
+	json_t *root = json_object(), *stages = json_array(), *pk, *lost, *clocks, *v;
 	int rc;
 
 	(void)m; /* everything needed is in r; m is for future context fields */
@@ -172,6 +269,9 @@ int xpkt_report_json(FILE *fp, const struct xpkt_results *r, const struct xpkt_m
 	/* Only a bundle that says something of its PMU gets a "pmu" object. */
 	if (r->pmu.known)
 		json_object_set_new(root, "pmu", pmu_json(&r->pmu));
+	v = hot_domains_json(r);
+	if (v)
+		json_object_set_new(root, "hotspots", v);
 
 	rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	json_decref(root);
@@ -312,6 +412,31 @@ static int read_pmu(struct rd *rd, json_t *o, struct xpkt_pmu_summary *p)
 	return 0;
 }
 
+/* Optional "hotspots": the kprobe calls (truth has them); functions are not read back. */
+static int read_stage_hot(struct rd *rd, json_t *o, struct xpkt_stage_stats *s, const char *dir,
+			  const char *name)
+{
+	json_t *kp;
+
+	if (!o)
+		return 0;
+	kp = json_object_get(o, "kprobes");
+	if (!json_is_object(o) || (kp && !json_is_object(kp)))
+		return xpkt_err_set(rd->err, "%s: stage %s:%s: bad \"hotspots\"", rd->path, dir,
+				    name);
+	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++) {
+		json_t *c = json_object_get(kp, xpkt_hot_name(h));
+
+		if (c && (!json_is_object(c) || get_u64(rd, c, "calls", &s->hot_calls[h]) ||
+			  get_u64(rd, c, "bytes", &s->hot_bytes[h])))
+			return xpkt_err_set(rd->err, "%s: stage %s:%s: bad hotspot \"%s\"",
+					    rd->path, dir, name, xpkt_hot_name(h));
+	}
+	if (json_object_get(o, "samples") && get_u64(rd, o, "samples", &s->samples))
+		return -1;
+	return 0;
+}
+
 static int read_stage(struct rd *rd, json_t *o, struct xpkt_results *r)
 {
 	char dir[8], name[64];
@@ -347,6 +472,8 @@ static int read_stage(struct rd *rd, json_t *o, struct xpkt_results *r)
 					    rd->path, dir, name);
 		s->inferred = inf && json_is_true(inf);
 	}
+	if (read_stage_hot(rd, json_object_get(o, "hotspots"), s, dir, name))
+		return -1;
 	return read_stage_pmu(rd, json_object_get(o, "pmu"), r, s);
 }
 

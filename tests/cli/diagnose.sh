@@ -3,8 +3,9 @@
 # the independent source: the drops finding's evidence must equal its drop
 # counts and reasons, lost_events its per-source losses, and every other
 # finding must be weakened by exactly those losses. A bundle without hotspot
-# kprobes lists rx_truesize_collapse as not evaluated, with the reason; a
-# bundle without drops or losses passes those rules and weakens nothing.
+# kprobes (synth --no-hotspots) lists rx_truesize_collapse as not evaluated,
+# with the reason; a bundle without drops or losses passes those rules and
+# weakens nothing.
 # Every rule lands in exactly one list. Bad input: one-line errors, right
 # exit status, an existing output file left alone.
 set -u
@@ -15,7 +16,7 @@ n=4000
 [ "${XPKT_ASAN:-0}" = 1 ] && n=1500
 ids='["drops","grant_copy_vs_map","lost_events","notify_batching","rx_truesize_collapse","sched_wait","tlb_flush_per_batch"]'
 
-"$X" synth -o "$T/a" --packets $n --seed 5 --quiet --drop-rate 0.01 --loss-rate 0.002 ||
+"$X" synth -o "$T/a" --packets $n --seed 5 --quiet --drop-rate 0.01 --loss-rate 0.002 --no-hotspots ||
 	fail "synth a"
 "$X" synth -o "$T/b" --packets $n --seed 6 --quiet --hazards=-drops,-lost-events || fail "synth b"
 

@@ -123,6 +123,16 @@ static void compare(const struct xpkt_results *t, const struct xpkt_results *c)
 					 (unsigned long long)ts->unattributed,
 					 (unsigned long long)cs->unattributed);
 			check_pmu(name, t, ts, cs);
+			for (unsigned h = 0; h < XPKT_HOT_COUNT; h++)
+				if (ts->hot_calls[h] != cs->hot_calls[h] ||
+				    ts->hot_bytes[h] != cs->hot_bytes[h])
+					fail_msg("%s: %s calls truth %llu correlator %llu, bytes "
+						 "truth %llu correlator %llu",
+						 name, xpkt_hot_name(h),
+						 (unsigned long long)ts->hot_calls[h],
+						 (unsigned long long)cs->hot_calls[h],
+						 (unsigned long long)ts->hot_bytes[h],
+						 (unsigned long long)cs->hot_bytes[h]);
 			if (!ts->count)
 				continue;
 			if (ts->mean_ns - cs->mean_ns > 1.0 || cs->mean_ns - ts->mean_ns > 1.0)
