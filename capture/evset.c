@@ -193,7 +193,7 @@ static const struct evset_row xen_guest_rows[] = {
  * 6.1 tcp_probe names no skb, so it joins no packet (tp_map.c).
  */
 static const char *const xen_guest_kprobes[] = {"__ip_queue_xmit", "tcp_rcv_established",
-						"skb_copy_bits", "tcp_collapse"};
+						"skb_copy_bits", "tcp_collapse", "tcp_prune_queue"};
 
 /* Leaves out the tracepoints that a kprobe of the set replaces (tp_map.h). */
 static void drop_replaced(struct xpkt_evset *set)

@@ -252,6 +252,8 @@ struct xpkt_joiner {
 	uint64_t hot_no_packet[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	uint64_t hot_after_end[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	struct xpkt_samples *sa; /* PC samples; NULL until the first one */
+	uint64_t rcv_truesize_segs[XPKT_DOM_COUNT], rcv_truesize_payload[XPKT_DOM_COUNT];
+	uint64_t rcv_truesize_bytes[XPKT_DOM_COUNT];
 	/* origin payload and time span per direction (results.h) */
 	uint64_t origin_bytes[XPKT_DIR_COUNT];
 	uint64_t origin_first_ns[XPKT_DIR_COUNT], origin_last_ns[XPKT_DIR_COUNT];
@@ -1771,6 +1773,11 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 		hot_call(j, h, ev);
 		return 0;
 	}
+	if (id == XPKT_EV_TCP_RCV && ev->arg && ev->source < XPKT_DOM_COUNT) {
+		j->rcv_truesize_segs[ev->source]++;
+		j->rcv_truesize_payload[ev->source] += ev->len;
+		j->rcv_truesize_bytes[ev->source] += ev->arg;
+	}
 	if (id >= XPKT_EV_MAX || !j->ncands[id])
 		return 0;
 	if (ev->source == XPKT_DOM_WIRE) {
@@ -2076,6 +2083,10 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 	out->tlb_flush_ops = j->flush_ops;
 	memcpy(out->hot_no_packet, j->hot_no_packet, sizeof(out->hot_no_packet));
 	memcpy(out->hot_after_end, j->hot_after_end, sizeof(out->hot_after_end));
+	memcpy(out->rcv_truesize_segs, j->rcv_truesize_segs, sizeof(out->rcv_truesize_segs));
+	memcpy(out->rcv_truesize_payload, j->rcv_truesize_payload,
+	       sizeof(out->rcv_truesize_payload));
+	memcpy(out->rcv_truesize_bytes, j->rcv_truesize_bytes, sizeof(out->rcv_truesize_bytes));
 	if (j->sa && xpkt_samples_finish(j->sa, out))
 		return xpkt_err_set(err, "out of memory");
 	return 0;

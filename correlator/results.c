@@ -37,6 +37,7 @@ static const struct {
 } hot_table[XPKT_HOT_COUNT] = {
     [XPKT_HOT_COPY_BITS] = {XPKT_EV_HOT_COPY_BITS, "skb_copy_bits"},
     [XPKT_HOT_COLLAPSE] = {XPKT_EV_HOT_COLLAPSE, "tcp_collapse"},
+    [XPKT_HOT_PRUNE] = {XPKT_EV_HOT_PRUNE, "tcp_prune_queue"},
 };
 
 const char *xpkt_hot_name(unsigned h)

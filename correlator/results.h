@@ -50,7 +50,7 @@ struct xpkt_func_count {
 };
 
 /* Receive-side hotspot kprobes (XPKT_EV_HOT_*), one index per probed function. */
-enum xpkt_hot { XPKT_HOT_COPY_BITS = 0, XPKT_HOT_COLLAPSE = 1, XPKT_HOT_COUNT };
+enum xpkt_hot { XPKT_HOT_COPY_BITS = 0, XPKT_HOT_COLLAPSE = 1, XPKT_HOT_PRUNE = 2, XPKT_HOT_COUNT };
 
 struct xpkt_stage_stats {
 	uint64_t count; /* latency samples (packets, for the origin stage) */
@@ -176,6 +176,16 @@ struct xpkt_results {
 	 * PC samples per recording domain: all, the idle task's (never
 	 * attributed), and the busy ones that fell in no stage interval.
 	 */
+	/*
+	 * Data segments TCP received with their skb's truesize (the guest's
+	 * tcp_rcv_established kprobe; tcp_probe has none), per domain: their
+	 * number, payload bytes and truesize bytes. The receive buffer is
+	 * charged truesize: a ratio far above 1 is the tcp_adv_win_scale class
+	 * of collapse (diag/). 0 in truth.
+	 */
+	uint64_t rcv_truesize_segs[XPKT_DOM_COUNT];
+	uint64_t rcv_truesize_payload[XPKT_DOM_COUNT];
+	uint64_t rcv_truesize_bytes[XPKT_DOM_COUNT];
 	uint64_t samples[XPKT_DOM_COUNT];
 	uint64_t samples_idle[XPKT_DOM_COUNT];
 	uint64_t samples_outside[XPKT_DOM_COUNT];

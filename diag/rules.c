@@ -145,9 +145,34 @@ static int facts_rx_collapse(const struct xpkt_diag_in *in, struct xpkt_diag_res
 	xpkt_diag_add(res, "skb_copy_bits_per_slot", ratio(copies, slots), "per slot");
 	xpkt_diag_add(res, "extra_copies_per_slot",
 		      ((double)copies - (double)slots) / (double)slots, "per slot above 1");
-	snprintf(note, note_len,
-		 "The bundle carries no skb truesize, tcp_prune_queue or window records, so "
-		 "truesize/len is not part of the evidence.");
+	/*
+	 * What the receive buffer was charged per payload byte (skb->truesize
+	 * at tcp_rcv_established): netfront builds each received skb from
+	 * whole pages, so a small segment costs a page of buffer; TCP sizes
+	 * its window from the buffer by tcp_adv_win_scale assuming a fixed
+	 * overhead, and when truesize exceeds it the buffer fills before the
+	 * window closes, which is what makes it prune and collapse.
+	 */
+	if (r->rcv_truesize_segs[XPKT_DOM_GUEST]) {
+		xpkt_diag_add(res, "truesize_per_payload_byte",
+			      ratio(r->rcv_truesize_bytes[XPKT_DOM_GUEST],
+				    r->rcv_truesize_payload[XPKT_DOM_GUEST]),
+			      "bytes charged per byte");
+		xpkt_diag_add(res, "truesize_per_segment",
+			      ratio(r->rcv_truesize_bytes[XPKT_DOM_GUEST],
+				    r->rcv_truesize_segs[XPKT_DOM_GUEST]),
+			      "bytes");
+	}
+	if (!unavailable_in(in->m, XPKT_DOM_GUEST, "kprobe:tcp_prune_queue") &&
+	    (r->hot_calls[XPKT_DOM_GUEST][XPKT_HOT_PRUNE] || r->rcv_truesize_segs[XPKT_DOM_GUEST]))
+		xpkt_diag_add(res, "tcp_prune_queue_per_1000_packets",
+			      1000.0 *
+				  ratio(r->hot_calls[XPKT_DOM_GUEST][XPKT_HOT_PRUNE], receives),
+			      "per 1000 packets");
+	if (!r->rcv_truesize_segs[XPKT_DOM_GUEST])
+		snprintf(note, note_len,
+			 "The bundle carries no skb truesize (the guest's tcp_rcv_established "
+			 "kprobe reads it), so truesize/len is not part of the evidence.");
 	return 0;
 }
 

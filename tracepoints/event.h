@@ -113,7 +113,8 @@ enum xpkt_event_id {
 	XPKT_EV_NETIF_RECEIVE = 3,     /* net:netif_receive_skb: skb, ifindex, flow, seq, len */
 	XPKT_EV_BR_FORWARD = 4,	       /* br_forward kprobe: skb, ifindex (out port) */
 	XPKT_EV_GRO_RECEIVE = 5,       /* net:napi_gro_receive_entry: skb, ifindex */
-	XPKT_EV_TCP_RCV = 6,	       /* tcp:tcp_probe (receive side): skb, flow, seq, len */
+	XPKT_EV_TCP_RCV = 6,	       /* tcp:tcp_probe (receive side): skb, flow, seq, len; the
+					  tcp_rcv_established kprobe also arg = skb->truesize */
 	XPKT_EV_SKB_COPY_DATAGRAM = 7, /* skb:skb_copy_datagram_iovec: skb, len */
 	XPKT_EV_CONSUME_SKB = 8,       /* skb:consume_skb: skb (lifetime ends) */
 	XPKT_EV_KFREE_SKB = 9,	       /* skb:kfree_skb: skb, arg=drop reason (dropped) */
@@ -131,6 +132,8 @@ enum xpkt_event_id {
 	 * (0 for the idle task). Attributed to the stage interval it falls in.
 	 */
 	XPKT_EV_PC_SAMPLE = 17,
+	/* tcp_prune_queue kprobe: skb = the arriving skb the receive buffer had no room for */
+	XPKT_EV_HOT_PRUNE = 18,
 	/* netfront patch (guest) */
 	XPKT_EV_NF_TX_GRANT = 20,    /* skb, queue, ring_idx, req_id, gref, len */
 	XPKT_EV_NF_TX_NOTIFY = 21,   /* queue, [ring_idx, ring_end) pushed and notified */

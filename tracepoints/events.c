@@ -26,6 +26,7 @@ static const struct xpkt_event_info infos[XPKT_EV_MAX] = {
     [XPKT_EV_HOT_COPY_BITS] = {XPKT_EV_HOT_COPY_BITS, "kprobe:skb_copy_bits", ANY_LINUX},
     [XPKT_EV_HOT_COLLAPSE] = {XPKT_EV_HOT_COLLAPSE, "kprobe:tcp_collapse", ANY_LINUX},
     [XPKT_EV_PC_SAMPLE] = {XPKT_EV_PC_SAMPLE, "perf:cpu-clock", ANY_LINUX},
+    [XPKT_EV_HOT_PRUNE] = {XPKT_EV_HOT_PRUNE, "kprobe:tcp_prune_queue", ANY_LINUX},
     [XPKT_EV_PMU] = {XPKT_EV_PMU, "pmu:read", ANY_LINUX},
     [XPKT_EV_NF_TX_GRANT] = {XPKT_EV_NF_TX_GRANT, "xen_netfront:tx_grant", XPKT_DOM_GUEST},
     [XPKT_EV_NF_TX_NOTIFY] = {XPKT_EV_NF_TX_NOTIFY, "xen_netfront:tx_notify", XPKT_DOM_GUEST},

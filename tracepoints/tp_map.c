@@ -59,7 +59,7 @@ static const struct xpkt_tp_map maps[] = {
      * The decoder turns it into the payload (hdr column, tp_map.h). */
     {"kprobe", "__ip_queue_xmit", XPKT_EV_TCP_XMIT, "skb", "len", NULL, NULL, 0, "len > 60",
      XPKT_TP_HDR_TCP},
-    /* hotspots: counted per source (events); joined to no stage yet */
+    /* hotspots: counted per source and attributed to packets (correlation.md section 12) */
     {"kprobe", "skb_copy_bits", XPKT_EV_HOT_COPY_BITS, "skb", "len", NULL, NULL, 0, NULL,
      XPKT_TP_HDR_NONE},
     {"kprobe", "tcp_collapse", XPKT_EV_HOT_COLLAPSE, "skb", NULL, NULL, NULL, 0, NULL,
@@ -75,8 +75,11 @@ static const struct xpkt_tp_map maps[] = {
      "etype == 8 && vihl == 69 && proto == 6 && len > 134", XPKT_TP_HDR_ETH},
     /* A guest's TCP receive with the skb (6.1's tcp_probe has no skb
      * address): data segments only, as for __ip_queue_xmit. */
-    {"kprobe", "tcp_rcv_established", XPKT_EV_TCP_RCV, "skb", "len", NULL, NULL, 0, "len > 60",
-     XPKT_TP_HDR_TCP},
+    {"kprobe", "tcp_rcv_established", XPKT_EV_TCP_RCV, "skb", "len", NULL, "truesize", 0,
+     "len > 60", XPKT_TP_HDR_TCP},
+    /* the receive buffer was full when skb arrived: collapse and prune follow */
+    {"kprobe", "tcp_prune_queue", XPKT_EV_HOT_PRUNE, "skb", NULL, NULL, NULL, 0, NULL,
+     XPKT_TP_HDR_NONE},
     {"kprobe", "napi_gro_receive", XPKT_EV_GRO_RECEIVE, "skb", "len", "dev", NULL, 0,
      "vihl == 69 && proto == 6 && len > 120", XPKT_TP_HDR_IP},
 };
@@ -95,6 +98,7 @@ static const struct xpkt_tp_map maps[] = {
  *                                       struct netdev_queue *txq, int *ret)
  *   gro_result_t napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
  *   void tcp_rcv_established(struct sock *sk, struct sk_buff *skb)
+ *   static int tcp_prune_queue(struct sock *sk, const struct sk_buff *in_skb)
  * Struct offsets come from the running kernel's BTF when the probe is
  * created ({sk_buff.len}, capture/kprobe_args.h: len is 112 in Debian's
  * 6.1.0-56-amd64), except where BTF cannot name the member: struct sock
@@ -112,9 +116,10 @@ static const struct xpkt_tp_map maps[] = {
  *  - tcp_rcv_established: tcp_v4_rcv pulled the IP header, so skb->data is
  *    the TCP header; the segment comes from the sock's remote end (+0) to
  *    its local address (+4).
- * skb_copy_bits and tcp_collapse are the receive-side hotspots (DESIGN.md
- * section 6): decoded (rows above) and counted, not yet attributed to
- * packets or stages.
+ * skb_copy_bits, tcp_collapse and tcp_prune_queue are the receive-side
+ * hotspots (DESIGN.md section 6), attributed to the packet whose skb they
+ * name (docs/correlation.md section 12). tcp_rcv_established also reads
+ * skb->truesize, what the receive buffer is charged for the segment.
  */
 /* "+{sk_buff.data}(%si)" is skb->data: offsets from it are packet bytes. */
 static const struct xpkt_tp_kprobe kprobes[] = {
@@ -148,8 +153,9 @@ static const struct xpkt_tp_kprobe kprobes[] = {
      "sk=%di:x64 skb=%si:x64 len=+{sk_buff.len}(%si):u32 ip_saddr=+0(%di):u32 "
      "ip_daddr=+4(%di):u32 tcp_sport=+0(+{sk_buff.data}(%si)):u16 "
      "tcp_dport=+2(+{sk_buff.data}(%si)):u16 tcp_seq=+4(+{sk_buff.data}(%si)):u32 "
-     "tcp_doff=+12(+{sk_buff.data}(%si)):u8",
+     "tcp_doff=+12(+{sk_buff.data}(%si)):u8 truesize=+{sk_buff.truesize}(%si):u32",
      "tcp:tcp_probe"},
+    {"tcp_prune_queue", "sk=%di:x64 skb=%si:x64", NULL},
 };
 
 static const char *const kprobe_points[] = {

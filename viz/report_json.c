@@ -161,6 +161,18 @@ static json_t *hot_domains_json(const struct xpkt_results *r)
 					    json_integer((json_int_t)r->hot_after_end[d][h]));
 			json_object_set_new(dom, xpkt_hot_name(h), c);
 		}
+		if (r->rcv_truesize_segs[d]) {
+			json_t *c = json_object();
+
+			dom = dom ? dom : json_object();
+			json_object_set_new(c, "segments",
+					    json_integer((json_int_t)r->rcv_truesize_segs[d]));
+			json_object_set_new(c, "payload_bytes",
+					    json_integer((json_int_t)r->rcv_truesize_payload[d]));
+			json_object_set_new(c, "truesize_bytes",
+					    json_integer((json_int_t)r->rcv_truesize_bytes[d]));
+			json_object_set_new(dom, "tcp_receive_truesize", c);
+		}
 		if (r->samples[d]) {
 			json_t *c = json_object();
 

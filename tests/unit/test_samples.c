@@ -193,8 +193,30 @@ static void test_join(void **state)
 	ev(XPKT_EV_TCP_XMIT, 3000, 1, 0xb000, 0);
 	pc(3100, 0, IP_A);
 	ev(XPKT_EV_NF_TX_GRANT, 3500, 0, 0xb000, 11);
+	/* a receive with its truesize (the guest kprobe's arg), and a prune on B's skb */
+	{
+		struct xpkt_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.id = XPKT_EV_TCP_RCV;
+		e.ts = 3600;
+		e.skb = 0xc000;
+		e.len = 100;
+		e.arg = 1280;
+		feed(&e);
+		e.ts = 3700;
+		e.len = 1448;
+		e.arg = 2304;
+		feed(&e);
+	}
+	ev(XPKT_EV_HOT_PRUNE, 3800, 0, 0xb000, 0);
 	assert_int_equal(xpkt_join_finish(J, &r, &err), 0);
 	xpkt_join_free(J);
+	assert_int_equal(r.rcv_truesize_segs[XPKT_DOM_GUEST], 2);
+	assert_int_equal(r.rcv_truesize_payload[XPKT_DOM_GUEST], 1548);
+	assert_int_equal(r.rcv_truesize_bytes[XPKT_DOM_GUEST], 3584);
+	/* B is still in flight when the trace ends: its prune had no later stage */
+	assert_int_equal(r.hot_after_end[XPKT_DOM_GUEST][XPKT_HOT_PRUNE], 1);
 
 	assert_int_equal(r.stages[XPKT_TX][grant].samples, 2);
 	assert_int_equal(r.stages[XPKT_TX][grant].nips, 2);
