@@ -63,6 +63,23 @@ static double guest_copy_bits(const struct xpkt_results *r)
 	return guest_hot_per_rx(r, XPKT_HOT_COPY_BITS, 1.0);
 }
 
+/* What the guest's receive buffer was charged per payload byte (skb->truesize). */
+static double guest_truesize(const struct xpkt_results *r)
+{
+	if (!r->rcv_truesize_payload[XPKT_DOM_GUEST])
+		return NAN;
+	return (double)r->rcv_truesize_bytes[XPKT_DOM_GUEST] /
+	       (double)r->rcv_truesize_payload[XPKT_DOM_GUEST];
+}
+
+static double guest_prune(const struct xpkt_results *r)
+{
+	/* only where the truesize kprobe ran: the prune probe is created beside it */
+	if (!r->rcv_truesize_segs[XPKT_DOM_GUEST])
+		return NAN;
+	return guest_hot_per_rx(r, XPKT_HOT_PRUNE, 1000.0);
+}
+
 static const struct xpkt_cmp_measure measures[] = {
     {"tx_payload_rate", "Mbit/s", "TX payload offered (origin stage bytes over its time span)",
      tx_rate},
@@ -72,6 +89,10 @@ static const struct xpkt_cmp_measure measures[] = {
      guest_collapse},
     {"guest_skb_copy_bits_per_rx", "per RX packet", "skb_copy_bits calls in the guest",
      guest_copy_bits},
+    {"guest_tcp_prune_per_1000_rx", "per 1000 RX pkts", "tcp_prune_queue calls in the guest",
+     guest_prune},
+    {"guest_truesize_per_byte", "bytes per byte",
+     "receive buffer charged (skb truesize) per payload byte", guest_truesize},
 };
 
 const struct xpkt_cmp_measure *xpkt_cmp_measures(unsigned *n)
@@ -204,6 +225,65 @@ static void rank_moved(struct xpkt_compare *c)
 	}
 }
 
+static struct xpkt_cmp_hot *hot_add(struct xpkt_compare *c, unsigned row, const char *name,
+				    int function, double a, double b)
+{
+	struct xpkt_cmp_hot *h;
+
+	if (c->nhot == XPKT_CMP_MAX_HOT)
+		return NULL;
+	h = &c->hot[c->nhot++];
+	h->row = row;
+	h->name = name;
+	h->function = function;
+	h->a = a;
+	h->b = b;
+	h->ratio = isnan(a) || isnan(b) ? NAN : xpkt_cmp_ratio(a, b);
+	return h;
+}
+
+/* A function's share of a stage's samples; NAN without samples, 0 if not among them. */
+static double func_share(const struct xpkt_stage_stats *s, const char *name)
+{
+	if (!s->samples || !s->nfuncs)
+		return NAN;
+	for (uint32_t i = 0; i < s->nfuncs; i++)
+		if (!strcmp(s->funcs[i].name, name))
+			return (double)s->funcs[i].samples / (double)s->samples;
+	return 0;
+}
+
+static int listed(const struct xpkt_compare *c, unsigned from, const char *name)
+{
+	for (unsigned k = from; k < c->nhot; k++)
+		if (c->hot[k].function && !strcmp(c->hot[k].name, name))
+			return 1;
+	return 0;
+}
+
+/* Stage row i's hotspots: kprobes either run saw there, then top functions. */
+static void hot_rows(struct xpkt_compare *c, unsigned i)
+{
+	const struct xpkt_stage_stats *a = c->rows[i].a, *b = c->rows[i].b;
+	unsigned first = c->nhot;
+
+	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++) {
+		if (!a->hot_calls[h] && !b->hot_calls[h])
+			continue;
+		hot_add(c, i, xpkt_hot_name(h), 0,
+			a->count ? (double)a->hot_calls[h] / (double)a->count : NAN,
+			b->count ? (double)b->hot_calls[h] / (double)b->count : NAN);
+	}
+	for (int run = 0; run < 2; run++) {
+		const struct xpkt_stage_stats *s = run ? b : a;
+
+		for (uint32_t k = 0; k < s->nfuncs && k < XPKT_CMP_HOT_FUNCS; k++)
+			if (!listed(c, first, s->funcs[k].name))
+				hot_add(c, i, s->funcs[k].name, 1, func_share(a, s->funcs[k].name),
+					func_share(b, s->funcs[k].name));
+	}
+}
+
 int xpkt_compare_build(struct xpkt_compare *c, const char *name_a, const struct xpkt_results *a,
 		       const char *name_b, const struct xpkt_results *b, struct xpkt_err *err)
 {
@@ -236,6 +316,8 @@ int xpkt_compare_build(struct xpkt_compare *c, const char *name_a, const struct 
 		}
 	}
 	rank_moved(c);
+	for (unsigned i = 0; i < c->nrows; i++)
+		hot_rows(c, i);
 	return 0;
 }
 

@@ -54,8 +54,24 @@ struct xpkt_cmp_stage {
 	double moved;
 };
 
-#define XPKT_CMP_MAX_ROWS (XPKT_DIR_COUNT * XPKT_MAX_STAGES)
-#define XPKT_CMP_BIGGEST  10 /* length of the "biggest changes" list at most */
+#define XPKT_CMP_MAX_ROWS  (XPKT_DIR_COUNT * XPKT_MAX_STAGES)
+#define XPKT_CMP_MAX_HOT   96 /* hotspot rows at most */
+#define XPKT_CMP_HOT_FUNCS 4  /* functions per stage and run taken into the union */
+
+/*
+ * One hotspot of one stage in both runs (the seed's Point A vs Point B): a
+ * kprobe's calls per packet of the stage, or a function's share of the
+ * stage's PC samples. NAN where a run has no such data for the stage (no
+ * packets, no samples), never 0.
+ */
+struct xpkt_cmp_hot {
+	unsigned row;	  /* index into rows[] */
+	const char *name; /* "skb_copy_bits", or the function */
+	int function;	  /* 1: sample share of a function; 0: kprobe calls per packet */
+	double a, b;
+	double ratio; /* B/A, NAN where undefined */
+};
+#define XPKT_CMP_BIGGEST 10 /* length of the "biggest changes" list at most */
 
 struct xpkt_compare {
 	enum xpkt_mode mode;
@@ -70,6 +86,10 @@ struct xpkt_compare {
 	 */
 	unsigned biggest[XPKT_CMP_BIGGEST];
 	unsigned nbiggest;
+	/* Per stage in catalogue order: kprobes, then the union of each run's
+	 * top XPKT_CMP_HOT_FUNCS functions (A's order first). */
+	struct xpkt_cmp_hot hot[XPKT_CMP_MAX_HOT];
+	unsigned nhot;
 };
 
 /*

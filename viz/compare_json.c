@@ -181,9 +181,32 @@ static int sec_measures(json_t *root, const struct xpkt_compare *c)
 	return json_object_set_new(root, "measures", list);
 }
 
-/* Function hotspots per stage (issue 5, item 2) join here once results carry them. */
+/* Hotspot by hotspot per stage; a run without the data is null, never 0. */
+static int sec_hot(json_t *root, const struct xpkt_compare *c)
+{
+	json_t *list = json_array();
+
+	for (unsigned k = 0; k < c->nhot; k++) {
+		const struct xpkt_cmp_hot *h = &c->hot[k];
+		const struct xpkt_cmp_stage *row = &c->rows[h->row];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "direction", json_string(xpkt_dir_name(row->st->dir)));
+		json_object_set_new(o, "stage", json_string(row->st->name));
+		json_object_set_new(o, h->function ? "function" : "kprobe", json_string(h->name));
+		json_object_set_new(o, "unit",
+				    json_string(h->function ? "share of the stage's PC samples"
+							    : "calls per packet"));
+		json_object_set_new(o, "a", isnan(h->a) ? json_null() : json_real(h->a));
+		json_object_set_new(o, "b", isnan(h->b) ? json_null() : json_real(h->b));
+		json_object_set_new(o, "ratio", ratio_json(h->ratio));
+		json_array_append_new(list, o);
+	}
+	return json_object_set_new(root, "hotspots", list);
+}
+
 static int (*const sections[])(json_t *, const struct xpkt_compare *) = {
-    sec_packets, sec_measures, sec_stages, sec_lost, sec_biggest,
+    sec_packets, sec_measures, sec_stages, sec_hot, sec_lost, sec_biggest,
 };
 
 int xpkt_compare_json(FILE *fp, const struct xpkt_compare *c)

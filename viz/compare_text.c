@@ -259,12 +259,32 @@ static int sec_measures(FILE *fp, const struct xpkt_compare *c)
 	return 0;
 }
 
-/*
- * The report, in order. Function hotspots per stage (issue 5, item 2) are
- * not in struct xpkt_results yet; run-level hotspot calls are (measures).
- */
+/* Hotspot by hotspot per stage: kprobe calls per packet, function sample shares. */
+static int sec_hot(FILE *fp, const struct xpkt_compare *c)
+{
+	if (!c->nhot)
+		return 0;
+	fprintf(fp, "\n %-20s %-18s %9s %9s %8s %s\n", "Hotspots", "", "A", "B", "B/A", "unit");
+	for (unsigned k = 0; k < c->nhot; k++) {
+		const struct xpkt_cmp_hot *h = &c->hot[k];
+		const struct xpkt_cmp_stage *row = &c->rows[h->row];
+		double sc = h->function ? 100.0 : 1.0;
+		char stage[40], sa[32], sb[32], r[16];
+
+		snprintf(stage, sizeof(stage), "%s %s", xpkt_dir_name(row->st->dir), row->st->name);
+		snprintf(sa, sizeof(sa), isnan(h->a) ? "-" : "%.3g", sc * h->a);
+		snprintf(sb, sizeof(sb), isnan(h->b) ? "-" : "%.3g", sc * h->b);
+		fprintf(fp, " %-20.20s %-18.18s %9s %9s %8s %s\n",
+			k && c->hot[k - 1].row == h->row ? "" : stage, h->name, sa, sb,
+			xpkt_cmp_fmt_ratio(r, sizeof(r), h->ratio),
+			h->function ? "% samples" : "calls/pkt");
+	}
+	return 0;
+}
+
+/* The report, in order. */
 static int (*const sections[])(FILE *, const struct xpkt_compare *) = {
-    sec_packets, sec_measures, sec_stages, sec_lost, sec_biggest,
+    sec_packets, sec_measures, sec_stages, sec_hot, sec_lost, sec_biggest,
 };
 
 int xpkt_compare_text(FILE *fp, const struct xpkt_compare *c)

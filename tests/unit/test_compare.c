@@ -246,6 +246,10 @@ static void test_measures(void **state)
 	r->by_dir[XPKT_RX].total = 2000;
 	r->hot_calls[XPKT_DOM_GUEST][XPKT_HOT_COLLAPSE] = 3;
 	r->hot_calls[XPKT_DOM_GUEST][XPKT_HOT_COPY_BITS] = 5000;
+	r->hot_calls[XPKT_DOM_GUEST][XPKT_HOT_PRUNE] = 4;
+	r->rcv_truesize_segs[XPKT_DOM_GUEST] = 10;
+	r->rcv_truesize_payload[XPKT_DOM_GUEST] = 1000;
+	r->rcv_truesize_bytes[XPKT_DOM_GUEST] = 40960;
 	for (unsigned i = 0; i < n; i++)
 		v[i] = m[i].value(r);
 	for (unsigned i = 0; i < n; i++) {
@@ -257,8 +261,67 @@ static void test_measures(void **state)
 			assert_float_equal(v[i], 1.5, 1e-12);
 		else if (!strcmp(m[i].name, "guest_skb_copy_bits_per_rx"))
 			assert_float_equal(v[i], 2.5, 1e-12);
+		else if (!strcmp(m[i].name, "guest_tcp_prune_per_1000_rx"))
+			assert_float_equal(v[i], 2.0, 1e-12);
+		else if (!strcmp(m[i].name, "guest_truesize_per_byte"))
+			assert_float_equal(v[i], 40.96, 1e-12);
+		else
+			fail_msg("measure %s not checked", m[i].name);
 	}
 	free(r);
+}
+
+/*
+ * Hotspot by hotspot: per stage the kprobes either run saw (calls per
+ * packet of the stage), then the union of each run's top functions with
+ * their share of the stage's samples; a run without samples there is NAN.
+ */
+static void test_hotspots(void **state)
+{
+	struct xpkt_results *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct xpkt_compare *c = malloc(sizeof(*c));
+	struct xpkt_func_count fa[2] = {{"copy_user", "", 60}, {"tcp_rcv", "", 40}};
+	struct xpkt_func_count fb[2] = {{"tcp_collapse", "", 90}, {"copy_user", "", 10}};
+	struct xpkt_err err;
+	int sc = xpkt_stage_find(XPKT_RX, "socket_copy");
+	unsigned k;
+
+	(void)state;
+	assert_true(sc >= 0);
+	set_stage(&a->stages[XPKT_RX][sc], 100, 1000, 900, 1200, 2000);
+	set_stage(&b->stages[XPKT_RX][sc], 50, 1000, 900, 1200, 2000);
+	a->stages[XPKT_RX][sc].hot_calls[XPKT_HOT_COPY_BITS] = 100;
+	b->stages[XPKT_RX][sc].hot_calls[XPKT_HOT_COPY_BITS] = 150;
+	a->stages[XPKT_RX][sc].samples = 100;
+	a->stages[XPKT_RX][sc].funcs = fa;
+	a->stages[XPKT_RX][sc].nfuncs = 2;
+	b->stages[XPKT_RX][sc].samples = 100;
+	b->stages[XPKT_RX][sc].funcs = fb;
+	b->stages[XPKT_RX][sc].nfuncs = 2;
+	assert_int_equal(xpkt_compare_build(c, "a", a, "b", b, &err), 0);
+	assert_int_equal(c->nhot, 4);
+	k = 0;
+	assert_string_equal(c->hot[k].name, "skb_copy_bits");
+	assert_false(c->hot[k].function);
+	assert_float_equal(c->hot[k].a, 1.0, 1e-12);
+	assert_float_equal(c->hot[k].b, 3.0, 1e-12);
+	assert_float_equal(c->hot[k].ratio, 3.0, 1e-12);
+	k = 1;
+	assert_string_equal(c->hot[k].name, "copy_user");
+	assert_float_equal(c->hot[k].a, 0.6, 1e-12);
+	assert_float_equal(c->hot[k].b, 0.1, 1e-12);
+	k = 2;
+	assert_string_equal(c->hot[k].name, "tcp_rcv");
+	assert_float_equal(c->hot[k].b, 0.0, 1e-12); /* sampled in B, just not there */
+	k = 3;
+	assert_string_equal(c->hot[k].name, "tcp_collapse");
+	assert_float_equal(c->hot[k].a, 0.0, 1e-12);
+	assert_true(isnan(c->hot[k].ratio));
+	for (k = 0; k < c->nhot; k++)
+		assert_int_equal(c->rows[c->hot[k].row].index, (unsigned)sc);
+	free(c);
+	free(a);
+	free(b);
 }
 
 /* The text line of run `run` of the stage named name (the B and B/A lines follow A's). */
@@ -473,6 +536,7 @@ int main(void)
 	    cmocka_unit_test(test_biggest_order), cmocka_unit_test(test_lost_union),
 	    cmocka_unit_test(test_text),	  cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_synth_runs),	  cmocka_unit_test(test_measures),
+	    cmocka_unit_test(test_hotspots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
