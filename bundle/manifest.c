@@ -161,6 +161,20 @@ static int read_source(json_t *js, struct xpkt_source *s, const char *path, stru
 			strcpy(s->unavailable[s->nunavailable++], json_string_value(it));
 		}
 	}
+	arr = json_object_get(js, "perf_events");
+	if (arr) {
+		if (!json_is_array(arr) || json_array_size(arr) > XPKT_EVSET_MAX_)
+			return xpkt_err_set(err, "%s: source %s: bad \"perf_events\"", path,
+					    s->name);
+		json_array_foreach(arr, i, it)
+		{
+			if (!json_is_string(it) ||
+			    strlen(json_string_value(it)) >= sizeof(s->perf_events[0]))
+				return xpkt_err_set(err, "%s: source %s: bad \"perf_events\" entry",
+						    path, s->name);
+			strcpy(s->perf_events[s->nperf_events++], json_string_value(it));
+		}
+	}
 	arr = json_object_get(js, "filters");
 	if (arr) {
 		const char *key;
@@ -335,6 +349,13 @@ static json_t *source_json(const struct xpkt_source *s)
 		for (unsigned i = 0; i < s->nunavailable; i++)
 			json_array_append_new(a, json_string(s->unavailable[i]));
 		json_object_set_new(o, "unavailable", a);
+	}
+	if (s->nperf_events) {
+		json_t *a = json_array();
+
+		for (unsigned i = 0; i < s->nperf_events; i++)
+			json_array_append_new(a, json_string(s->perf_events[i]));
+		json_object_set_new(o, "perf_events", a);
 	}
 	if (s->nfilters) {
 		json_t *f = json_object();

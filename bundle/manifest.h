@@ -22,6 +22,7 @@
 #define XPKT_MAX_ADDRS	     8
 #define XPKT_MAX_UNAVAILABLE 32
 #define XPKT_MAX_FILTERS     16
+#define XPKT_EVSET_MAX_	     64 /* capture/evset.h XPKT_EVSET_MAX: a set's entries */
 
 #define XPKT_PMU_MAX 4 /* counters per PMU record (struct xpkt_event's pmu[]) */
 
@@ -87,6 +88,13 @@ struct xpkt_source {
 	} filters[XPKT_MAX_FILTERS];
 	unsigned nfilters;
 	struct xpkt_pmu_info pmu; /* Linux sources only */
+	/*
+	 * A "perf" source of tracepoint groups: the tracepoints it read
+	 * ("net:net_dev_queue"), which the ftrace source then does not hold;
+	 * optional "perf_events" array (docs/bundle.md "perf").
+	 */
+	char perf_events[XPKT_EVSET_MAX_][64];
+	unsigned nperf_events;
 };
 
 struct xpkt_manifest {

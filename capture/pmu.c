@@ -41,11 +41,30 @@ static const struct counter_def defs[] = {
 	      PERF_COUNT_HW_CACHE_RESULT_MISS)},
     {"branch-misses", "PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES", PERF_TYPE_HARDWARE,
      PERF_COUNT_HW_BRANCH_MISSES},
+    /*
+     * Software counters (kernel/events/core.c): kept by the kernel itself,
+     * so they exist with no PMU at all and let the group reader run on
+     * this project's machines. cpu-clock and task-clock count ns (CPU-wide,
+     * both are the CPU's busy-or-not time and its tasks' time), the others
+     * events.
+     */
+    {"cpu-clock", "PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK", PERF_TYPE_SOFTWARE,
+     PERF_COUNT_SW_CPU_CLOCK},
+    {"task-clock", "PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK", PERF_TYPE_SOFTWARE,
+     PERF_COUNT_SW_TASK_CLOCK},
+    {"page-faults", "PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS", PERF_TYPE_SOFTWARE,
+     PERF_COUNT_SW_PAGE_FAULTS},
+    {"context-switches", "PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES", PERF_TYPE_SOFTWARE,
+     PERF_COUNT_SW_CONTEXT_SWITCHES},
+    {"cpu-migrations", "PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS", PERF_TYPE_SOFTWARE,
+     PERF_COUNT_SW_CPU_MIGRATIONS},
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
-static const char *const names[] = {"cycles",		"instructions",	 "llc-misses",
-				    "dtlb-load-misses", "branch-misses", NULL};
+static const char *const names[] = {
+    "cycles",		"instructions",	  "llc-misses", "dtlb-load-misses",
+    "branch-misses",	"cpu-clock",	  "task-clock", "page-faults",
+    "context-switches", "cpu-migrations", NULL};
 
 const char *const *xpkt_pmu_names(void)
 {
@@ -72,10 +91,13 @@ int xpkt_pmu_parse(const char *list, struct xpkt_pmu_info *info, struct xpkt_err
 		const struct counter_def *d = find(p, len);
 
 		if (!d)
-			return xpkt_err_set(err,
-					    "--pmu: unknown counter '%.*s' (cycles, instructions, "
-					    "llc-misses, dtlb-load-misses, branch-misses, or off)",
-					    (int)(len > 40 ? 40 : len), p);
+			return xpkt_err_set(
+			    err,
+			    "--pmu: unknown counter '%.*s' (cycles, instructions, "
+			    "llc-misses, dtlb-load-misses, branch-misses, cpu-clock, "
+			    "task-clock, page-faults, context-switches, "
+			    "cpu-migrations, or off)",
+			    (int)(len > 40 ? 40 : len), p);
 		if (info->ncounters == XPKT_PMU_MAX)
 			return xpkt_err_set(err, "--pmu: at most %d counters", XPKT_PMU_MAX);
 		for (unsigned i = 0; i < info->ncounters; i++)
@@ -137,11 +159,20 @@ void xpkt_pmu_probe(struct xpkt_pmu_info *info)
 		}
 	}
 	/*
-	 * Every counter opens, but the group reader (pmu.h) is not written:
-	 * say so rather than claim counters the bundle will not hold.
+	 * Every counter opens on every CPU: available, if the recorder then
+	 * runs the group reader (capture/perf_rec.h); it says otherwise where
+	 * it does not.
 	 */
-	snprintf(info->reason, sizeof(info->reason),
-		 "hardware PMU present (%u counters open on %ld CPUs), but this recorder does "
-		 "not read it yet",
-		 info->ncounters, ncpu);
+	info->available = 1;
+}
+
+int xpkt_pmu_attr(const char *name, uint32_t *type, uint64_t *config)
+{
+	const struct counter_def *d = find(name, strlen(name));
+
+	if (!d)
+		return -1;
+	*type = d->type;
+	*config = d->config;
+	return 0;
 }

@@ -57,6 +57,8 @@ static const char demo_usage[] =
     "    -k, --keep                keep the bundle of a run without -o (path printed)\n"
     "    -n, --no-record           topology and iperf3 only, no tracing (the baseline\n"
     "                              bench/overhead.sh compares against)\n"
+    "        --samples[=HZ]        also record perf PC samples (record --samples)\n"
+    "        --pmu <list|off>      counters per stage event (record --pmu)\n"
     "    -q, --quiet               no recording progress on stderr\n\n"
     " synth: `xpkttrace synth` with its embedded defaults, then the report.\n\n"
     "    -o, --output <dir>        bundle directory (default out/demo)\n"
@@ -246,8 +248,9 @@ static int amend_manifest(const char *bundle, uint32_t fclone, int *incomplete,
 		return xpkt_err_set(err, "out of memory");
 	if (xpkt_manifest_read(bundle, m, err))
 		goto out;
+	/* the kernel's trace, not its PC samples (host-samples, format "perf") */
 	for (unsigned i = 0; i < m->nsources; i++)
-		if (m->sources[i].domain == XPKT_DOM_HOST)
+		if (m->sources[i].domain == XPKT_DOM_HOST && strcmp(m->sources[i].format, "perf"))
 			s = &m->sources[i];
 	if (!s) {
 		xpkt_err_set(err, "%s: no host source in the manifest", bundle);
@@ -258,6 +261,19 @@ static int amend_manifest(const char *bundle, uint32_t fclone, int *incomplete,
 	s->skb_fclone_offset = fclone;
 	if (xpkt_netns_describe(s, err))
 		goto out;
+	/* the perf sources of the same kernel name the same devices (host-pmu decodes
+	 * device names of its tracepoint records with them) */
+	for (unsigned i = 0; i < m->nsources; i++) {
+		struct xpkt_source *o = &m->sources[i];
+
+		if (o == s || o->domain != XPKT_DOM_HOST || strcmp(o->format, "perf"))
+			continue;
+		o->skb_fclone_offset = s->skb_fclone_offset;
+		memcpy(o->addrs, s->addrs, sizeof(o->addrs));
+		o->naddrs = s->naddrs;
+		memcpy(o->ifaces, s->ifaces, sizeof(o->ifaces));
+		o->nifaces = s->nifaces;
+	}
 	rc = xpkt_manifest_write(bundle, m, err);
 out:
 	free(m);
@@ -292,6 +308,8 @@ struct native_opts {
 	unsigned duration_s;
 	const char *out;
 	int keep, no_record, quiet;
+	const char *samples; /* --samples[=HZ] for record, as given; NULL: none */
+	const char *pmu;     /* --pmu=LIST for record; NULL: record's default */
 };
 
 static int demo_native(const struct native_opts *o)
@@ -408,6 +426,10 @@ static int demo_native(const struct native_opts *o)
 			rv[k++] = bundle;
 			if (o->quiet)
 				rv[k++] = "--quiet";
+			if (o->samples)
+				rv[k++] = o->samples; /* record checks the value */
+			if (o->pmu)
+				rv[k++] = o->pmu;
 			rv[k++] = "--";
 			for (unsigned i = 0; i < n; i++)
 				rv[k++] = cv[i];
@@ -523,8 +545,10 @@ int cmd_demo(int argc, char **argv)
 	    {"duration", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
 	    {"keep", no_argument, NULL, 'k'},		{"no-record", no_argument, NULL, 'n'},
 	    {"packets", required_argument, NULL, 'p'},	{"quiet", no_argument, NULL, 'q'},
+	    {"samples", optional_argument, NULL, 'S'},	{"pmu", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
 	};
+	char samples_arg[48], pmu_arg[160];
 	struct native_opts no = {.duration_s = 3};
 	unsigned long long packets = 200000;
 	const char *what;
@@ -583,6 +607,21 @@ int cmd_demo(int argc, char **argv)
 			saw_packets = 1;
 			break;
 		}
+		case 'S':
+			/* passed on to record as it was given */
+			if (optarg)
+				snprintf(samples_arg, sizeof(samples_arg), "--samples=%.30s",
+					 optarg);
+			else
+				snprintf(samples_arg, sizeof(samples_arg), "--samples");
+			no.samples = samples_arg;
+			saw_native_opt = 1;
+			break;
+		case 'P':
+			snprintf(pmu_arg, sizeof(pmu_arg), "--pmu=%.150s", optarg);
+			no.pmu = pmu_arg;
+			saw_native_opt = 1;
+			break;
 		case 'h':
 			fputs(demo_usage, stdout);
 			return 0;
@@ -595,8 +634,11 @@ int cmd_demo(int argc, char **argv)
 	if (native && saw_packets)
 		return usage_error("demo", "--packets is for demo synth");
 	if (!native && saw_native_opt)
-		return usage_error("demo",
-				   "--duration, --keep and --no-record are for demo native");
+		return usage_error(
+		    "demo", "--duration, --keep, --no-record, --samples and --pmu are for demo "
+			    "native");
+	if (native && no.no_record && (no.samples || no.pmu))
+		return usage_error("demo", "--no-record records nothing; drop --samples and --pmu");
 	if (native && no.no_record && no.out)
 		return usage_error("demo", "--no-record writes no bundle; drop -o");
 	return native ? demo_native(&no) : demo_synth(no.out ? no.out : "out/demo", packets);

@@ -82,6 +82,19 @@ static int dump_source(const char *bundle, const struct xpkt_source *src, struct
 	while ((rc = xpkt_stream_next(&s, &ev, err)) == 1) {
 		key_of(key, sizeof(key), ev.id, ev.dev_kind < NKINDS ? ev.dev_kind : 0);
 		printf("%s %3u %20llu %-28s", src->name, ev.cpu, (unsigned long long)ev.ts, key);
+		if (ev.id == XPKT_EV_PC_SAMPLE) {
+			/* ip overlays skb (event.h); pid 0 is the idle task */
+			printf(" ip=%#llx pid=%u tid=%u\n", (unsigned long long)ev.ip, ev.arg,
+			       ev.arg2);
+			continue;
+		}
+		if (ev.id == XPKT_EV_PMU) {
+			/* pmu[] overlays skb, flow, seq and len (event.h) */
+			printf(" pmu=%llu,%llu,%llu,%llu\n", (unsigned long long)ev.pmu[0],
+			       (unsigned long long)ev.pmu[1], (unsigned long long)ev.pmu[2],
+			       (unsigned long long)ev.pmu[3]);
+			continue;
+		}
 		if (ev.skb)
 			printf(" skb=%#llx", (unsigned long long)ev.skb);
 		if (ev.ifindex)

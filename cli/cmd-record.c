@@ -35,10 +35,14 @@
 #include "capture/ftrace_rec.h"
 #include "capture/host.h"
 #include "capture/pcap_rec.h"
+#include "capture/kallsyms.h"
+#include "capture/perf_rec.h"
 #include "capture/tsc.h"
 #include "capture/xen_rec.h"
 #include "cli/cmd.h"
 #include "lib/files.h"
+#include "tracepoints/stage.h"
+#include "tracepoints/tp_map.h"
 
 #define MAX_IFACES 4
 
@@ -58,9 +62,16 @@ static const char record_usage[] =
     "        --xen                 in a Xen dom0: also record the hypervisor (xentrace\n"
     "                              format, xen.trace); the Linux source becomes dom0\n"
     "        --xen-buffer-kb <n>   Xen trace buffer per CPU in KiB (default 8192)\n"
-    "        --pmu <list|off>      hardware counters per stage event (default\n"
+    "        --pmu <list|off>      counters read with each stage event (default\n"
     "                              " XPKT_PMU_DEFAULT ";\n"
-    "                              detection only: docs/bundle.md)\n"
+    "                              also the software counters cpu-clock, task-clock,\n"
+    "                              page-faults, context-switches, cpu-migrations);\n"
+    "                              where every counter opens, the stage tracepoints\n"
+    "                              go through perf groups into SOURCE.pmu, else the\n"
+    "                              manifest says why not (docs/bundle.md \"pmu\")\n"
+    "        --samples[=HZ]        also sample the kernel's PC on every CPU with the\n"
+    "                              perf cpu-clock (default 999 Hz; into SOURCE.perf,\n"
+    "                              docs/bundle.md \"perf\")\n"
     "        --no-compress         keep the trace pages raw (default: zstd-compressed\n"
     "                              after recording stops, cpuN.raw.zst)\n"
     "    -q, --quiet               no progress on stderr\n"
@@ -70,6 +81,7 @@ static const char record_usage[] =
     " --duration passes or Ctrl-C; then writes a bundle `xpkttrace report` reads.\n"
     " Without COMMAND, --duration is required. Needs root. An interrupted\n"
     " recording leaves a readable bundle marked \"incomplete\".\n\n";
+_Static_assert(XPKT_PERF_DEFAULT_HZ == 999, "record's usage names the default rate");
 
 static volatile sig_atomic_t interrupted;
 /* Stop signals so far: one more during compression cancels it. */
@@ -145,7 +157,9 @@ static void workload_line(char *out, size_t len, int argc, char **argv)
 
 struct rec_state {
 	struct xpkt_ftrace_rec *ft;
-	struct xpkt_xen_rec *xr; /* --xen only */
+	struct xpkt_xen_rec *xr;    /* --xen only */
+	struct xpkt_perf_rec *perf; /* --samples only */
+	struct xpkt_perf_rec *pmu;  /* --pmu where every counter opens: tracepoint groups */
 	struct xpkt_pcap_rec *pc[MAX_IFACES];
 	char ifname[MAX_IFACES][32];
 	unsigned npc;
@@ -233,6 +247,54 @@ static void compress_trace(const char *ftdir, int quiet, struct xpkt_compress_st
 			cs->seconds > 0 ? (double)cs->in_bytes / 1e6 / cs->seconds : 0.0);
 }
 
+/* Whether event id is a stage's event in some mode and direction (tracepoints/stage.h). */
+static int is_stage_event(uint16_t id)
+{
+	static const enum xpkt_mode modes[] = {XPKT_MODE_XEN, XPKT_MODE_NATIVE};
+
+	for (unsigned k = 0; k < 2; k++)
+		for (int d = 0; d < XPKT_DIR_COUNT; d++) {
+			unsigned n;
+			const struct xpkt_stage *st =
+			    xpkt_mode_stages(modes[k], (enum xpkt_dir)d, &n);
+
+			for (unsigned i = 0; i < n; i++)
+				if (st[i].event == id)
+					return 1;
+		}
+	return 0;
+}
+
+/*
+ * With counters that open, the set's stage tracepoints are read through
+ * perf groups (the counters ride on each hit) and leave the ftrace set,
+ * which would otherwise record each hit a second time. Kprobes stay in
+ * ftrace (a kprobe event has no perf group here), and so do events that
+ * are no stage's (skb lifetimes): they carry no counters the correlator
+ * uses.
+ */
+static unsigned split_pmu_events(struct xpkt_evset *set, struct xpkt_perf_tp *tps)
+{
+	unsigned n = 0, kept = 0;
+
+	for (unsigned i = 0; i < set->n; i++) {
+		const struct xpkt_tp_map *row = xpkt_tp_find(set->ev[i].system, set->ev[i].event);
+
+		if (!set->ev[i].kprobe[0] && row && is_stage_event(row->id)) {
+			snprintf(tps[n].system, sizeof(tps[n].system), "%s", set->ev[i].system);
+			snprintf(tps[n].event, sizeof(tps[n].event), "%s", set->ev[i].event);
+			snprintf(tps[n].filter, sizeof(tps[n].filter), "%s", set->ev[i].filter);
+			n++;
+			continue;
+		}
+		if (kept != i)
+			set->ev[kept] = set->ev[i];
+		kept++;
+	}
+	set->n = kept;
+	return n;
+}
+
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -256,12 +318,13 @@ int cmd_record(int argc, char **argv)
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"no-compress", no_argument, NULL, 'Z'},
 	    {"pmu", required_argument, NULL, 'P'},
+	    {"samples", optional_argument, NULL, 'S'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *out = "xpkt.bundle", *events = NULL, *ifaces = NULL, *filter = NULL;
 	double duration = 0;
-	unsigned long buffer_kb = 0, xen_buffer_kb = 0;
+	unsigned long buffer_kb = 0, xen_buffer_kb = 0, samples_hz = 0;
 	int xen = 0;
 	int c, quiet = 0, compress = 1, rc = 1, go_fd = -1, status = 0, child_done = 0,
 	       created_dir = 0;
@@ -276,6 +339,9 @@ int cmd_record(int argc, char **argv)
 	int64_t wire_offset_ns = 0, mono_offset_ns = 0;
 	struct sigaction sa;
 	struct xpkt_pmu_info pmu;
+	struct xpkt_perf_tp *ptps = NULL;
+	struct xpkt_evset *orig = NULL;
+	unsigned nptps = 0;
 
 	memset(&st, 0, sizeof(st));
 	xpkt_pmu_parse(XPKT_PMU_DEFAULT, &pmu, &err);
@@ -326,6 +392,13 @@ int cmd_record(int argc, char **argv)
 			if (xpkt_pmu_parse(optarg, &pmu, &err))
 				return usage_error("record", "%s", err.msg);
 			break;
+		case 'S':
+			/* perf's own ceiling is kernel.perf_event_max_sample_rate */
+			samples_hz = XPKT_PERF_DEFAULT_HZ;
+			if (optarg && (parse_uint(optarg, 100000, &samples_hz) || !samples_hz))
+				return usage_error("record", "bad --samples '%s' (1..100000 Hz)",
+						   optarg);
+			break;
 		case 'h':
 			fputs(record_usage, stdout);
 			return 0;
@@ -356,6 +429,23 @@ int cmd_record(int argc, char **argv)
 	if (xpkt_ftrace_check(&err) || xpkt_evset_resolve(events, xpkt_ftrace_dir(), set, &err)) {
 		rc = die("%s", err.msg);
 		goto out;
+	}
+	/* Counters that open on every CPU are read with the stage tracepoints (pmu.h). */
+	xpkt_pmu_probe(&pmu);
+	if (pmu.available) {
+		ptps = calloc(XPKT_EVSET_MAX, sizeof(*ptps));
+		orig = malloc(sizeof(*orig));
+		if (!ptps || !orig) {
+			rc = die("record: out of memory");
+			goto out;
+		}
+		*orig = *set;
+		nptps = split_pmu_events(set, ptps);
+		if (!nptps) {
+			pmu.available = 0;
+			snprintf(pmu.reason, sizeof(pmu.reason),
+				 "no stage tracepoint in the event set to read counters with");
+		}
 	}
 	if (optind < argc && !xpkt_on_path(argv[optind])) {
 		rc = die("cannot run '%s': command not found", argv[optind]);
@@ -417,6 +507,30 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGILL, &sa, NULL);
 
 	snprintf(ftdir, sizeof(ftdir), "%s/%s", out, ftname);
+	if (nptps) {
+		char gdir[4200];
+		/* every stage hit is a sample (~120 bytes): 1 MiB rings, not 256 KiB */
+		struct xpkt_perf_opts go = {.dir = gdir,
+					    .ring_pages = 256,
+					    .tps = ptps,
+					    .ntps = nptps,
+					    .tracing_dir = xpkt_ftrace_dir(),
+					    .counters = (const char(*)[24])pmu.counters,
+					    .ncounters = pmu.ncounters};
+
+		snprintf(gdir, sizeof(gdir), "%s/%s.pmu", out, xen ? "dom0" : "host");
+		st.pmu = xpkt_perf_start(&go, &err);
+		if (!st.pmu) {
+			/* counters that open alone may still be refused in a group: say so,
+			 * and record the tracepoints through ftrace as without counters */
+			pmu.available = 0;
+			snprintf(pmu.reason, sizeof(pmu.reason), "perf groups: %.170s", err.msg);
+			*set = *orig;
+			nptps = 0;
+			if (!quiet)
+				fprintf(stderr, "xpkttrace record: no PMU groups: %s\n", err.msg);
+		}
+	}
 	{
 		struct xpkt_ftrace_opts fo = {
 		    .dir = ftdir, .set = set, .buffer_kb = (unsigned)buffer_kb};
@@ -432,6 +546,17 @@ int cmd_record(int argc, char **argv)
 			rc = die("%s", err.msg);
 			goto out;
 		}
+	if (samples_hz) {
+		char pdir[4200];
+		struct xpkt_perf_opts po = {.dir = pdir, .freq_hz = (unsigned)samples_hz};
+
+		snprintf(pdir, sizeof(pdir), "%s/%s.perf", out, xen ? "dom0" : "host");
+		st.perf = xpkt_perf_start(&po, &err);
+		if (!st.perf) {
+			rc = die("%s", err.msg);
+			goto out;
+		}
+	}
 	if (xen) {
 		struct xpkt_xen_opts xo = {.buffer_kb = (unsigned)xen_buffer_kb};
 
@@ -463,6 +588,15 @@ int cmd_record(int argc, char **argv)
 	if (!quiet)
 		fprintf(stderr, "xpkttrace record: %u events, clock %s, TSC %.3f GHz -> %s\n",
 			set->n, xpkt_ftrace_clock(st.ft), (double)tsc_hz / 1e9, out);
+	if (!quiet && st.pmu)
+		fprintf(stderr,
+			"xpkttrace record: %u stage tracepoints through perf groups with %u "
+			"counters\n",
+			nptps, pmu.ncounters);
+	if (!quiet && st.perf)
+		fprintf(stderr,
+			"xpkttrace record: PC samples at %lu Hz per CPU, perf time via %s\n",
+			samples_hz, xpkt_perf_time_conv_name(st.perf));
 	if (!quiet && st.xr) {
 		struct xpkt_xen_stats xs;
 		char names[64];
@@ -518,10 +652,50 @@ int cmd_record(int argc, char **argv)
 		struct xpkt_ftrace_stats fs;
 		struct xpkt_compress_stats cs = {0};
 		struct xpkt_xen_stats xs;
+		struct xpkt_perf_stats ps, gs;
 		struct xpkt_source *s;
-		int failed = 0, xen_ok = 0;
+		int failed = 0, xen_ok = 0, perf_ok = 0, pmu_ok = 0;
 
 		memset(&xs, 0, sizeof(xs));
+		memset(&ps, 0, sizeof(ps));
+		memset(&gs, 0, sizeof(gs));
+		if (st.pmu) {
+			if (xpkt_perf_stop(st.pmu, &gs, &err)) {
+				die("%s", err.msg);
+				failed = 1;
+			} else {
+				pmu_ok = 1;
+			}
+		}
+		/* samples first: the perf window then lies inside the ftrace one */
+		if (st.perf) {
+			if (xpkt_perf_stop(st.perf, &ps, &err)) {
+				die("%s", err.msg);
+				failed = 1;
+			} else {
+				perf_ok = 1;
+			}
+		}
+		/*
+		 * The samples are addresses: keep this kernel's symbols beside them, so
+		 * report names them on any machine (docs/bundle.md). Without them the
+		 * samples are still counted, named "[unknown]".
+		 */
+		if (perf_ok) {
+			char kpath[4200];
+			size_t nsyms;
+
+			snprintf(kpath, sizeof(kpath), "%s/%s.kallsyms", out,
+				 xen ? "dom0" : "host");
+			if (xpkt_kallsyms_save("/proc/kallsyms", kpath, &nsyms, &err))
+				fprintf(stderr,
+					"xpkttrace record: warning: %s: samples stay unnamed\n",
+					err.msg);
+			else if (!quiet)
+				fprintf(stderr,
+					"xpkttrace record: %zu kernel text symbols saved in %s\n",
+					nsyms, kpath);
+		}
 		if (xpkt_ftrace_stop(st.ft, interrupted, &fs, &err)) {
 			die("%s", err.msg);
 			failed = 1;
@@ -556,9 +730,15 @@ int cmd_record(int argc, char **argv)
 		snprintf(s->offset_from, sizeof(s->offset_from), "recorder");
 		s->lost_events = fs.lost;
 		xpkt_host_describe(s);
-		/* Detection only (capture/pmu.h): the reason goes to the manifest. */
-		xpkt_pmu_probe(&pmu);
+		/* probed before the start: the reason, or the counters, go to the manifest */
 		s->pmu = pmu;
+		if (pmu_ok) {
+			s->pmu.available = 0;
+			s->pmu.ncounters = 0;
+			snprintf(s->pmu.reason, sizeof(s->pmu.reason),
+				 "counters read with the stage tracepoints in source %s-pmu",
+				 xen ? "dom0" : "host");
+		}
 		for (unsigned i = 0; i < set->nunavailable && i < XPKT_MAX_UNAVAILABLE; i++)
 			snprintf(s->unavailable[s->nunavailable++], sizeof(s->unavailable[0]), "%s",
 				 set->unavailable[i]);
@@ -581,6 +761,54 @@ int cmd_record(int argc, char **argv)
 				 "%.31s:%.31s", set->ev[i].system, set->ev[i].event);
 			snprintf(s->filters[s->nfilters++].expr, sizeof(s->filters[0].expr), "%s",
 				 set->ev[i].filter);
+		}
+		if (pmu_ok) {
+			const struct xpkt_source *lin = &m->sources[0];
+
+			s = &m->sources[m->nsources++];
+			*s = *lin; /* kernel, addresses, devices: the same kernel's */
+			snprintf(s->name, sizeof(s->name), "%.16s-pmu", lin->name);
+			snprintf(s->format, sizeof(s->format), "perf");
+			snprintf(s->file, sizeof(s->file), "%.16s.pmu", lin->name);
+			snprintf(s->clock_name, sizeof(s->clock_name), "x86-tsc");
+			s->clock = XPKT_CLOCK_TSC;
+			s->offset_ns = 0;
+			snprintf(s->offset_from, sizeof(s->offset_from), "recorder (perf %s)",
+				 xpkt_perf_time_conv_name(st.pmu));
+			s->lost_events = gs.lost;
+			s->nunavailable = 0;
+			s->nfilters = 0;
+			s->pmu = pmu;
+			s->nperf_events = 0;
+			for (unsigned i = 0; i < nptps; i++) {
+				snprintf(s->perf_events[s->nperf_events++],
+					 sizeof(s->perf_events[0]), "%.31s:%.31s", ptps[i].system,
+					 ptps[i].event);
+				if (ptps[i].filter[0] && s->nfilters < XPKT_MAX_FILTERS) {
+					snprintf(s->filters[s->nfilters].event,
+						 sizeof(s->filters[0].event), "%.31s:%.31s",
+						 ptps[i].system, ptps[i].event);
+					snprintf(s->filters[s->nfilters++].expr,
+						 sizeof(s->filters[0].expr), "%s", ptps[i].filter);
+				}
+			}
+		}
+		if (perf_ok) {
+			const struct xpkt_source *lin = &m->sources[0];
+
+			s = &m->sources[m->nsources++];
+			snprintf(s->name, sizeof(s->name), "%.16s-samples", lin->name);
+			s->domain = lin->domain;
+			s->domid = lin->domid;
+			snprintf(s->format, sizeof(s->format), "perf");
+			snprintf(s->file, sizeof(s->file), "%.16s.perf", lin->name);
+			/* the decoder converts perf time to TSC ticks (capture/perf_rec.h) */
+			snprintf(s->clock_name, sizeof(s->clock_name), "x86-tsc");
+			s->clock = XPKT_CLOCK_TSC;
+			snprintf(s->offset_from, sizeof(s->offset_from), "recorder (perf %s)",
+				 xpkt_perf_time_conv_name(st.perf));
+			s->lost_events = ps.lost;
+			snprintf(s->kernel, sizeof(s->kernel), "%s", lin->kernel);
 		}
 		if (xen_ok) {
 			char names[48];
@@ -654,6 +882,12 @@ int cmd_record(int argc, char **argv)
 				fs.events ? (double)fs.bytes / (double)fs.events : 0.0,
 				cs.files ? " raw" : "", (unsigned long long)fs.lost,
 				m->incomplete ? ", incomplete" : "");
+		if (!quiet && perf_ok)
+			fprintf(stderr,
+				"xpkttrace record: %llu PC samples on %u CPUs, %.1f MB, %llu "
+				"lost\n",
+				(unsigned long long)ps.samples, ps.ncpus, (double)ps.bytes / 1e6,
+				(unsigned long long)ps.lost);
 		if (!quiet && cs.files)
 			fprintf(stderr, "xpkttrace record: stored %.1f MB (%.1f bytes/event)\n",
 				(double)cs.out_bytes / 1e6,
@@ -670,6 +904,8 @@ out:
 	if (child > 0 && !child_done)
 		waitpid(child, NULL, 0);
 	xpkt_xen_free(st.xr); /* disables Xen tracing if it was not stopped */
+	xpkt_perf_free(st.perf);
+	xpkt_perf_free(st.pmu);
 	xpkt_ftrace_free(st.ft);
 	for (unsigned i = 0; i < st.npc; i++)
 		xpkt_pcap_free(st.pc[i]);
@@ -688,9 +924,26 @@ out:
 			if (p > 0)
 				waitpid(p, NULL, 0);
 		}
+		/* xpkt_perf_free removed its temporaries: the .perf directory is empty */
+		snprintf(cmd_path, sizeof(cmd_path), "%s/%s.perf", out, xen ? "dom0" : "host");
+		rmdir(cmd_path);
+		/* the .pmu directory also holds the saved tracepoint formats */
+		snprintf(cmd_path, sizeof(cmd_path), "%s/%s.pmu", out, xen ? "dom0" : "host");
+		if (access(cmd_path, F_OK) == 0) {
+			pid_t p = fork();
+
+			if (p == 0) {
+				execlp("rm", "rm", "-rf", "--", cmd_path, (char *)NULL);
+				_exit(127);
+			}
+			if (p > 0)
+				waitpid(p, NULL, 0);
+		}
 		rmdir(out);
 	}
 	free(set);
+	free(orig);
+	free(ptps);
 	free(m);
 	return rc;
 }

@@ -252,6 +252,13 @@ struct xpkt_joiner {
 	uint64_t hot_no_packet[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	uint64_t hot_after_end[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	struct xpkt_samples *sa; /* PC samples; NULL until the first one */
+	/*
+	 * Per source, the first source recording the same kernel (domain and
+	 * domid): a kernel's PC samples come in a source of their own (format
+	 * perf) and its stage events in another, yet a CPU of that kernel is one
+	 * timeline for both.
+	 */
+	uint8_t kern[XPKT_MAX_SOURCES];
 	uint64_t rcv_truesize_segs[XPKT_DOM_COUNT], rcv_truesize_payload[XPKT_DOM_COUNT];
 	uint64_t rcv_truesize_bytes[XPKT_DOM_COUNT];
 	/* origin payload and time span per direction (results.h) */
@@ -1103,7 +1110,8 @@ static int hot_credit(struct xpkt_joiner *j, struct pkt *k, unsigned s, const st
 		k->hot_pend_bytes[h] = 0;
 	}
 	if (j->sa && k->run_src == src && k->run_cpu == ev->cpu && ev->ts >= k->run_ns &&
-	    xpkt_samples_interval(j->sa, k->dir, s, src, ev->cpu, k->run_ns, ev->ts))
+	    xpkt_samples_interval(j->sa, k->dir, s, src < XPKT_MAX_SOURCES ? j->kern[src] : src,
+				  ev->cpu, k->run_ns, ev->ts))
 		return -1;
 	k->run_ns = ev->ts;
 	k->run_cpu = ev->cpu;
@@ -1731,7 +1739,7 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 		/* Decided when a stage interval on its CPU closes (samples.h). */
 		if (!j->sa && !(j->sa = xpkt_samples_new()))
 			goto oom;
-		if (xpkt_samples_add(j->sa, src, ev))
+		if (xpkt_samples_add(j->sa, src < XPKT_MAX_SOURCES ? j->kern[src] : src, ev))
 			goto oom;
 		return 0;
 	}
@@ -1902,6 +1910,15 @@ struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_t
 	if (!j)
 		goto oom;
 	j->m = m;
+	for (unsigned i = 0; i < m->nsources && i < XPKT_MAX_SOURCES; i++) {
+		j->kern[i] = (uint8_t)i;
+		for (unsigned k = 0; k < i; k++)
+			if (m->sources[k].domain == m->sources[i].domain &&
+			    m->sources[k].domid == m->sources[i].domid) {
+				j->kern[i] = (uint8_t)k;
+				break;
+			}
+	}
 	j->idle_ns = idle_timeout_ns ? idle_timeout_ns : XPKT_DEFAULT_IDLE_TIMEOUT_NS;
 	j->mode = xpkt_mode_parse(m->mode);
 	if (!j->mode) {

@@ -24,6 +24,7 @@
  * ..."); errors inside a page name the offset in the decompressed data
  * ("FILE.zst (decompressed): offset N: ..."), which is the raw file's offset.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -36,6 +37,7 @@
 #include <event-parse.h>
 #include <kbuffer.h>
 
+#include "decode/ftrace_raw.h"
 #include "decode/stream.h"
 #include "decode/zblock.h"
 #include "tracepoints/tp_map.h"
@@ -500,7 +502,7 @@ static int pkt_headers(const struct evmap *em, const unsigned char *rec, unsigne
 }
 
 /* 1: ev filled from rec; 0: not a mapped event; -1: error. */
-static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned char *rec,
+static int map_record(struct ftrace_priv *p, const char *name, int cpu, const unsigned char *rec,
 		      unsigned rsize, uint64_t off, struct xpkt_event *ev, struct xpkt_err *err)
 {
 	const struct evmap *em = NULL;
@@ -508,7 +510,7 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 	int id;
 
 	if (rsize < 2)
-		return xpkt_err_at(err, c->name, off, "event record of %u bytes", rsize);
+		return xpkt_err_at(err, name, off, "event record of %u bytes", rsize);
 	id = (int)rd_le(rec, 2);
 	for (unsigned i = 0; i < p->nmaps; i++)
 		if (p->maps[i].tep_id == id)
@@ -517,12 +519,12 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 		return 0;
 	memset(ev, 0, sizeof(*ev));
 	ev->id = em->m->id;
-	ev->cpu = (uint16_t)c->cpu;
+	ev->cpu = (uint16_t)cpu;
 #define FIELD(f, dst)                                                                              \
 	do {                                                                                       \
 		if (em->f.present) {                                                               \
 			if (get_num(rec, rsize, &em->f, &v))                                       \
-				return xpkt_err_at(err, c->name, off,                              \
+				return xpkt_err_at(err, name, off,                                 \
 						   "%s:%s record too short for field %s",          \
 						   em->m->system, em->m->event, em->f.name);       \
 			dst;                                                                       \
@@ -537,13 +539,12 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 	XPKT_TP_XEN_FIELDS(XEN_FLD)
 #undef XEN_FLD
 	if (em->dev.present) {
-		char name[16];
+		char dev[16];
 
-		if (get_str(rec, rsize, &em->dev, name, sizeof(name)))
-			return xpkt_err_at(err, c->name, off,
-					   "%s:%s device name outside the record", em->m->system,
-					   em->m->event);
-		ev->ifindex = ifindex_of(p->src, name);
+		if (get_str(rec, rsize, &em->dev, dev, sizeof(dev)))
+			return xpkt_err_at(err, name, off, "%s:%s device name outside the record",
+					   em->m->system, em->m->event);
+		ev->ifindex = ifindex_of(p->src, dev);
 	}
 	if ((em->m->flags & XPKT_TP_SOCK_FLOW) && em->saddr.present && em->daddr.present &&
 	    em->saddr.off + em->saddr.size <= rsize && em->daddr.off + em->daddr.size <= rsize) {
@@ -565,7 +566,7 @@ static int map_record(struct ftrace_priv *p, struct cursor *c, const unsigned ch
 		}
 	}
 	if (em->m->hdr != XPKT_TP_HDR_NONE && pkt_headers(em, rec, rsize, ev))
-		return xpkt_err_at(err, c->name, off, "%s:%s record too short for its headers",
+		return xpkt_err_at(err, name, off, "%s:%s record too short for its headers",
 				   em->m->system, em->m->event);
 #undef FIELD
 	return 1;
@@ -630,8 +631,8 @@ static int cursor_advance(struct ftrace_priv *p, struct cursor *c, struct xpkt_e
 			if (size < 0 || rel > end || (uint64_t)size > end - rel)
 				return xpkt_err_at(err, c->name, c->page_off + rel,
 						   "event of %d bytes overruns the page", size);
-			rc = map_record(p, c, data, (unsigned)size, c->page_off + rel, &c->pending,
-					err);
+			rc = map_record(p, c->name, c->cpu, data, (unsigned)size, c->page_off + rel,
+					&c->pending, err);
 			if (rc < 0)
 				return -1;
 			kbuffer_next_event(c->kb, NULL);
@@ -751,4 +752,85 @@ fail:
 	json_decref(cpus);
 	free_priv(p);
 	return -1;
+}
+
+/*
+ * Formats without pages, for records that arrive another way: a perf
+ * tracepoint sample's RAW data is the same record an ftrace page holds
+ * (struct trace_entry, common_type first, then the fields), so the same
+ * field map decodes it (decode/perf_stream.c).
+ */
+struct xpkt_ftrace_fmts {
+	struct ftrace_priv p;
+};
+
+static int load_formats_dir(struct ftrace_priv *p, struct xpkt_err *err)
+{
+	char path[4200];
+	DIR *sd;
+	struct dirent *de;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/events", p->dir);
+	sd = opendir(path);
+	if (!sd)
+		return xpkt_err_set(err, "%s: %s", path, strerror(errno));
+	while (!rc && (de = readdir(sd))) {
+		char epath[4500];
+		DIR *ed;
+		struct dirent *ee;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(epath, sizeof(epath), "%s/%.255s", path, de->d_name);
+		ed = opendir(epath);
+		if (!ed)
+			continue; /* not a system directory */
+		while (!rc && (ee = readdir(ed)))
+			if (ee->d_name[0] != '.')
+				rc = load_format(p, de->d_name, ee->d_name, err);
+		closedir(ed);
+	}
+	closedir(sd);
+	return rc;
+}
+
+struct xpkt_ftrace_fmts *xpkt_ftrace_fmts_load(const char *dir, const struct xpkt_source *src,
+					       struct xpkt_err *err)
+{
+	struct xpkt_ftrace_fmts *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return xpkt_err_set(err, "out of memory"), NULL;
+	f->p.src = src;
+	f->p.long_size = 8; /* x86-64, as the perf recorder runs */
+	snprintf(f->p.dir, sizeof(f->p.dir), "%s", dir);
+	f->p.tep = tep_alloc();
+	if (!f->p.tep) {
+		free(f);
+		return xpkt_err_set(err, "out of memory"), NULL;
+	}
+	tep_set_long_size(f->p.tep, 8);
+	tep_set_file_bigendian(f->p.tep, TEP_LITTLE_ENDIAN);
+	if (load_formats_dir(&f->p, err)) {
+		xpkt_ftrace_fmts_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+int xpkt_ftrace_fmts_decode(struct xpkt_ftrace_fmts *f, const unsigned char *rec, unsigned size,
+			    const char *name, uint64_t off, uint16_t cpu, struct xpkt_event *ev,
+			    struct xpkt_err *err)
+{
+	return map_record(&f->p, name, cpu, rec, size, off, ev, err);
+}
+
+void xpkt_ftrace_fmts_free(struct xpkt_ftrace_fmts *f)
+{
+	if (!f)
+		return;
+	if (f->p.tep)
+		tep_free(f->p.tep);
+	free(f);
 }

@@ -2,6 +2,7 @@
 /* stream.c - pick a decoder by format name; stamp events with their source. */
 #include <string.h>
 
+#include "decode/perf_stream.h"
 #include "decode/stream.h"
 
 static const struct {
@@ -12,6 +13,8 @@ static const struct {
     {"xentrace", xpkt_xentrace_stream_open},
     {"pcap", xpkt_pcap_stream_open},
     {"ftrace", xpkt_ftrace_stream_open},
+    /* PC samples and PMU groups (capture/perf_rec.h) */
+    {"perf", xpkt_perf_stream_open},
 };
 
 int xpkt_stream_open(struct xpkt_stream *s, const char *bundle, const struct xpkt_source *src,
