@@ -16,6 +16,7 @@ PKGS=(
 	xz-utils jq valgrind time python3               # fixtures, CLI tests, checks, bench
 	iperf3 iproute2                                 # the native demo's workload and topology
 	patch kmod linux-headers-amd64                  # driver patches: apply and build out of tree
+	chromium                                        # report --html test: headless render, screenshot
 )
 missing=()
 for p in "${PKGS[@]}"; do

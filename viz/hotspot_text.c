@@ -43,7 +43,7 @@ static void stage_rows(FILE *fp, const char *name, const struct xpkt_stage_stats
 	for (i = 0; i < s->nfuncs && i < XPKT_HOTSPOT_TOP; i++) {
 		const struct xpkt_func_count *f = &s->funcs[i];
 
-		fprintf(fp, "  %-18s %6.2f%%  %.40s%s%.20s%s\n", "",
+		fprintf(fp, "  %-18s %6.2f%%  %.34s%s%.12s%s\n", "",
 			100.0 * (double)f->samples / (double)s->samples, f->name,
 			f->module[0] ? " [" : "", f->module, f->module[0] ? "]" : "");
 		shown += f->samples;
@@ -91,8 +91,8 @@ int xpkt_hotspot_text(FILE *fp, const struct xpkt_results *r)
 		for (unsigned h = 0; h < XPKT_HOT_COUNT; h++)
 			if (r->hot_calls[dom][h])
 				fprintf(fp,
-					"  %s %s: %" PRIu64 " calls, %" PRIu64
-					" on no packet's skb, %" PRIu64 " after a last stage\n",
+					"  %s %s: %" PRIu64 " calls (%" PRIu64
+					" on no packet, %" PRIu64 " after its last stage)\n",
 					xpkt_domain_name((enum xpkt_domain)dom), xpkt_hot_name(h),
 					r->hot_calls[dom][h], r->hot_no_packet[dom][h],
 					r->hot_after_end[dom][h]);
