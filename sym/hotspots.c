@@ -12,6 +12,9 @@
 #include "sym/hotspots.h"
 #include "tracepoints/stage.h"
 
+/* x86-64: user addresses are below the canonical hole; the kernel's above it. */
+#define XPKT_USER_TOP 0x0000800000000000ull
+
 static int by_name(const void *a, const void *b)
 {
 	const struct xpkt_func_count *x = a, *y = b;
@@ -55,7 +58,10 @@ static int name_stage(struct xpkt_stage_stats *st, const struct xpkt_symtab *tab
 	for (uint32_t i = 0; i < st->nips; i++) {
 		struct xpkt_sym_info si;
 
-		if (tab && xpkt_symtab_lookup(tab, st->ips[i].ip, &si)) {
+		if (st->ips[i].ip < XPKT_USER_TOP) {
+			/* a sample in a process, not the kernel: kallsyms cannot name it */
+			copy_name(f[i].name, sizeof(f[i].name), "[user]");
+		} else if (tab && xpkt_symtab_lookup(tab, st->ips[i].ip, &si)) {
 			copy_name(f[i].name, sizeof(f[i].name), si.name);
 			copy_name(f[i].module, sizeof(f[i].module), si.module);
 		} else {

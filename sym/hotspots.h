@@ -6,8 +6,9 @@
  * report's "Overhead  Symbol" and of the seed's function breakdown.
  *
  * The table of the stage's domain (the catalogue row's domain: guest, dom0,
- * host; Xen's for hypervisor addresses) names an address; an address no
- * table covers counts as "[unknown]", as perf prints it.
+ * host; Xen's for hypervisor addresses) names an address; a user-space
+ * address (below the x86-64 canonical hole) counts as "[user]", a kernel
+ * address no table covers as "[unknown]", as perf prints them.
  */
 #ifndef XPKT_SYM_HOTSPOTS_H
 #define XPKT_SYM_HOTSPOTS_H

@@ -26,7 +26,8 @@
 # The guest agent's recording (RUNDIR/guest1/g, guest/domU-init) becomes source
 # "guest1" (domain guest, domid 1, format ftrace, x86-tsc with tsc_offset 0:
 # "offset_from": "tsc_mode=native", guest/domU.cfg), its trace directory
-# hard-linked as guest1.ftrace.
+# hard-linked as guest1.ftrace; its PC samples (record --samples) become
+# "guest1-samples" (guest1.perf) and its kernel symbols guest.kallsyms.
 # Without a guest recording the domU is added as a passive domain: source
 # "guest1" (domid 1, its addresses from guest/domU-init, an empty guest1.kev),
 # so the correlator can tell RX wire segments (to the guest) from TX ones.
@@ -113,6 +114,18 @@ if os.path.exists(gman):
                 "addrs": [a for a in gs.get("addrs", []) if not a.startswith("127.")]
                 or ["10.0.2.15", "10.0.0.2"]})
     m["sources"].insert(0, src)
+    # Its PC samples (record --samples: format perf, TSC ticks like the ftrace
+    # source) become "guest1-samples", and its symbols guest.kallsyms, the
+    # name report looks up for the guest domain (docs/bundle.md).
+    for ps in [s for s in g["sources"] if s.get("format") == "perf"]:
+        shutil.copytree(run + "/guest1/g/" + ps["file"], bdir + "/guest1.perf",
+                        copy_function=os.link)
+        p = dict(ps)
+        p.update({"name": "guest1-samples", "domain": "guest", "domid": 1,
+                  "file": "guest1.perf", "tsc_offset": 0, "offset_ns": 0})
+        m["sources"].insert(1, p)
+    if os.path.exists(run + "/guest1/g/host.kallsyms"):
+        os.link(run + "/guest1/g/host.kallsyms", bdir + "/guest.kallsyms")
     print(f"testbed: guest1: agent recording, {gs.get('lost_events')} lost, "
           f"guest tsc_hz {g.get('tsc_hz')} (dom0 {hz})", file=sys.stderr)
 if not any(s.get("domain") == "guest" for s in m["sources"]):

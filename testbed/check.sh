@@ -129,13 +129,14 @@ else
 fi
 
 # 7. The merged bundle (testbed/bundle.sh: guest1, from the guest agent or
-# passive, + dom0 + xen + wire).
+# passive, + dom0 + xen + wire, and both kernels' PC samples).
 B=$RUN/bundle
 if [ -f "$B/manifest.json" ]; then
 	M=$B/manifest.json
 	srcs=$(jq -r '[.sources[].name] | join(",")' "$M")
-	want=guest1,dom0,xen,wire
-	[ -s "$RUN/xentrace.bin" ] && want=guest1,dom0,wire # XPKT_TESTBED_XENTRACE=1: Xen's trace is apart
+	# record --samples in the guest and dom0: each kernel's PC samples are a source
+	want=guest1,guest1-samples,dom0,dom0-samples,xen,wire
+	[ -s "$RUN/xentrace.bin" ] && want=guest1,guest1-samples,dom0,dom0-samples,wire # XPKT_TESTBED_XENTRACE=1: Xen's trace is apart
 	[ "$srcs" = $want ] && ok "bundle: sources $srcs" || bad "bundle: sources '$srcs', expected $want"
 	# dom0's devices with the kinds stage rows select on (capture/host.c).
 	kinds=$(jq -r '.sources[] | select(.name == "dom0") | .ifaces[] |

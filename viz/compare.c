@@ -72,14 +72,6 @@ static double guest_truesize(const struct xpkt_results *r)
 	       (double)r->rcv_truesize_payload[XPKT_DOM_GUEST];
 }
 
-static double guest_prune(const struct xpkt_results *r)
-{
-	/* only where the truesize kprobe ran: the prune probe is created beside it */
-	if (!r->rcv_truesize_segs[XPKT_DOM_GUEST])
-		return NAN;
-	return guest_hot_per_rx(r, XPKT_HOT_PRUNE, 1000.0);
-}
-
 static const struct xpkt_cmp_measure measures[] = {
     {"tx_payload_rate", "Mbit/s", "TX payload offered (origin stage bytes over its time span)",
      tx_rate},
@@ -89,8 +81,6 @@ static const struct xpkt_cmp_measure measures[] = {
      guest_collapse},
     {"guest_skb_copy_bits_per_rx", "per RX packet", "skb_copy_bits calls in the guest",
      guest_copy_bits},
-    {"guest_tcp_prune_per_1000_rx", "per 1000 RX pkts", "tcp_prune_queue calls in the guest",
-     guest_prune},
     {"guest_truesize_per_byte", "bytes per byte",
      "receive buffer charged (skb truesize) per payload byte", guest_truesize},
 };

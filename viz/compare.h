@@ -56,7 +56,7 @@ struct xpkt_cmp_stage {
 
 #define XPKT_CMP_MAX_ROWS  (XPKT_DIR_COUNT * XPKT_MAX_STAGES)
 #define XPKT_CMP_MAX_HOT   96 /* hotspot rows at most */
-#define XPKT_CMP_HOT_FUNCS 4  /* functions per stage and run taken into the union */
+#define XPKT_CMP_HOT_FUNCS 3  /* functions per stage and run taken into the union */
 
 /*
  * One hotspot of one stage in both runs (the seed's Point A vs Point B): a

@@ -59,9 +59,9 @@ fi
 if [ -x $X ]; then
 	XEN_OPT="--xen --xen-buffer-kb $((XENTRACE_PAGES * 4))"
 	[ -n "$XT" ] && XEN_OPT=
-	log "xpkttrace record $XEN_OPT --events xen-dom0 -o $OUT/dom0 (at most $RECORD_MAX_S s) around the tests"
+	log "xpkttrace record $XEN_OPT --events xen-dom0 --samples -o $OUT/dom0 (at most $RECORD_MAX_S s) around the tests"
 	# shellcheck disable=SC2086  # XEN_OPT: several words or none
-	$X record $XEN_OPT --events xen-dom0 --duration $RECORD_MAX_S -o $OUT/dom0 -- $AWAIT >$OUT/record.log 2>&1
+	$X record $XEN_OPT --events xen-dom0 --samples --duration $RECORD_MAX_S -o $OUT/dom0 -- $AWAIT >$OUT/record.log 2>&1
 	RC=$?
 	grep 'xpkttrace record' $OUT/record.log | while read -r l; do log "$l"; done
 	log "xpkttrace record exit $RC"

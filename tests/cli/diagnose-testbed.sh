@@ -6,7 +6,8 @@
 # the evidence counts must equal `xpkttrace events` of the same bundle (the
 # decoder's per-source counts, an independent path that never correlates):
 # kprobe:tcp_collapse, kprobe:skb_copy_bits, xen_netfront:rx_response and
-# tcp:tcp_probe of the guest.
+# tcp:tcp_probe of the guest (its sources together: the trace and, with
+# record --samples, its PC samples).
 set -u
 . "$(dirname "$0")/lib.bash"
 
@@ -24,7 +25,7 @@ for k in bad good; do
 	# the rule's evidence, whichever list it is in
 	errors=$(jq -r --slurpfile e "$T/$k-events.json" --arg k "$k" '
 		([.findings[], .passed[]] | map(select(.id == "rx_truesize_collapse")) | .[0]) as $r
-		| ($e[0].sources[] | select(.domain == "guest") | .events) as $g
+		| ([$e[0].sources[] | select(.domain == "guest") | .events] | add) as $g
 		| if $r == null then "rx_truesize_collapse not evaluated: \(.not_evaluated)"
 		  else
 		    (if $r.evidence.tcp_collapse.value != ($g["kprobe:tcp_collapse"] // 0) then "tcp_collapse \($r.evidence.tcp_collapse.value) != events" else empty end),

@@ -261,8 +261,6 @@ static void test_measures(void **state)
 			assert_float_equal(v[i], 1.5, 1e-12);
 		else if (!strcmp(m[i].name, "guest_skb_copy_bits_per_rx"))
 			assert_float_equal(v[i], 2.5, 1e-12);
-		else if (!strcmp(m[i].name, "guest_tcp_prune_per_1000_rx"))
-			assert_float_equal(v[i], 2.0, 1e-12);
 		else if (!strcmp(m[i].name, "guest_truesize_per_byte"))
 			assert_float_equal(v[i], 40.96, 1e-12);
 		else
