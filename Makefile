@@ -10,6 +10,8 @@
 #   make testbed    (root) boot Xen 4.17 under QEMU, iperf3 through a NIC, recorded
 #                   (testbed/README.md); make testbed-check also checks the results
 #   make fuzz       libFuzzer targets for every decoder (FUZZ_SECONDS each, default 60)
+#   make pmu-sim    the QEMU TCG plugin modelling caches and TLBs (pmu-sim/; its model
+#                   test runs in make check)
 #   make install    PREFIX=/usr/local
 #   make format     clang-format the tree in place; make format-check only checks
 
@@ -104,6 +106,12 @@ bench: $(O)/xpkttrace
 # and the run uses the distro modules (no xen_netback / xen_netfront events).
 # xen-patch: the hypervisor with xen-patch/'s grant-unmap TLB flush record
 # (xen-patch/README.md); XPKT_TESTBED_XEN_PATCH=1 make testbed boots it.
+# pmu-sim: the QEMU TCG plugin that models caches and TLBs (pmu-sim/, docs/pmu-sim.md);
+# tests/cli/pmu-sim.sh builds and checks it within make check.
+.PHONY: pmu-sim
+pmu-sim:
+	$(MAKE) -C pmu-sim B=$(abspath $(O))/pmu-sim
+
 .PHONY: testbed testbed-check testbed-modules xen-patch testbed-anomaly
 xen-patch:
 	xen-patch/build.sh >/dev/null

@@ -17,6 +17,7 @@ PKGS=(
 	iperf3 iproute2                                 # the native demo's workload and topology
 	patch kmod linux-headers-amd64                  # driver patches: apply and build out of tree
 	chromium                                        # report --html test: headless render, screenshot
+	qemu-system-x86                                 # pmu-sim plugin's model test (a tiny guest)
 )
 missing=()
 for p in "${PKGS[@]}"; do
