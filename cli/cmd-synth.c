@@ -41,6 +41,9 @@ static void help(FILE *fp)
 	    "                              repeatable; without tx:/rx: both directions\n"
 	    "        --no-hotspots         write no hotspot kprobe calls (skb_copy_bits,\n"
 	    "                              tcp_collapse), as a recording without kprobes\n"
+	    "        --pmu-sim             also write a pmu-sim counter stream (pmu.sim) with\n"
+	    "                              known counters per physical CPU, and its deltas\n"
+	    "                              per stage in truth.json\n"
 	    "    -q, --quiet               no progress or summary on stderr\n"
 	    "    -h, --help                this help\n\n"
 	    " Default latencies (us; lognormal median,sigma unless exp):\n"
@@ -108,7 +111,8 @@ int cmd_synth(int argc, char **argv)
 		OPT_DROP,
 		OPT_LOSS,
 		OPT_LATENCY,
-		OPT_NO_HOT
+		OPT_NO_HOT,
+		OPT_PMU_SIM
 	};
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
@@ -121,6 +125,7 @@ int cmd_synth(int argc, char **argv)
 	    {"loss-rate", required_argument, NULL, OPT_LOSS},
 	    {"latency", required_argument, NULL, OPT_LATENCY},
 	    {"no-hotspots", no_argument, NULL, OPT_NO_HOT},
+	    {"pmu-sim", no_argument, NULL, OPT_PMU_SIM},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -186,6 +191,9 @@ int cmd_synth(int argc, char **argv)
 			break;
 		case OPT_NO_HOT:
 			o.hotspots = 0;
+			break;
+		case OPT_PMU_SIM:
+			o.pmu_sim = 1;
 			break;
 		case 'q':
 			quiet = 1;

@@ -30,6 +30,7 @@
 #include "correlator/hist.h"
 #include "correlator/join.h"
 #include "correlator/samples.h"
+#include "correlator/simpmu.h"
 #include "tracepoints/drop_reasons.h"
 #include "tracepoints/stage.h"
 
@@ -252,6 +253,7 @@ struct xpkt_joiner {
 	uint64_t hot_no_packet[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	uint64_t hot_after_end[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	struct xpkt_samples *sa; /* PC samples; NULL until the first one */
+	struct xpkt_simpmu *sp;	 /* pmu-sim deltas (section 13); NULL without that source */
 	/*
 	 * Per source, the first source recording the same kernel (domain and
 	 * domid): a kernel's PC samples come in a source of their own (format
@@ -1089,6 +1091,32 @@ static int pmu_record(struct xpkt_joiner *j, const struct xpkt_event *ev, unsign
 	return 0;
 }
 
+/*
+ * Stage s of packet p attaches (below: its attached stages before s): the
+ * pmu-sim deltas over its interval (section 13). The attach's domain is its
+ * source's: an UNMAP_CALL attach carries the later event's fields but the
+ * hypercall's source (Xen), time and physical CPU.
+ */
+static int sim_note(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xpkt_event *ev,
+		    unsigned src, uint16_t below)
+{
+	const struct dirinfo *di = &j->d[j->pk[p].dir];
+	struct xpkt_simpmu_at at = {
+	    .domain =
+		src < j->m->nsources ? j->m->sources[src].domain : (enum xpkt_domain)ev->source,
+	    .domid = ev->src_domid,
+	    .cpu = ev->cpu,
+	    .ts = ev->ts,
+	};
+	int prev = -1;
+
+	/* The wire is no CPU: the interval opens at the latest stage that ran on one. */
+	for (int i = XPKT_MAX_STAGES - 1; i >= 0 && prev < 0; i--)
+		if ((below & (1u << i)) && di->st[i].domain != XPKT_DOM_WIRE)
+			prev = i;
+	return xpkt_simpmu_attach(j->sp, p, j->pk[p].gen, j->pk[p].dir, s, prev, &at);
+}
+
 static int is_linux(unsigned dom)
 {
 	return dom == XPKT_DOM_GUEST || dom == XPKT_DOM_DOM0 || dom == XPKT_DOM_HOST;
@@ -1184,6 +1212,8 @@ static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xp
 		xpkt_hist_add(j->hist[dir][s], 0);
 	}
 	if (!j->pmu_skip && pmu_note(j, p, s, below))
+		return -1;
+	if (j->sp && sim_note(j, p, s, ev, src, below))
 		return -1;
 	if (j->sink && exp_note(j, p, s, ev, below))
 		return -1;
@@ -1735,6 +1765,14 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 			goto oom;
 		return 0;
 	}
+	if (id == XPKT_EV_SIM_PMU) {
+		if (j->sp && xpkt_simpmu_record(j->sp, ev))
+			goto oom;
+		return 0;
+	}
+	/* pmu-sim places a Linux vCPU on the physical CPU that switched it in */
+	if (id == XPKT_EV_XEN_SWITCH && j->sp && xpkt_simpmu_switch(j->sp, ev))
+		goto oom;
 	if (id == XPKT_EV_PC_SAMPLE) {
 		/* Decided when a stage interval on its CPU closes (samples.h). */
 		if (!j->sa && !(j->sa = xpkt_samples_new()))
@@ -1936,6 +1974,10 @@ struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_t
 	j->rn_free = NIL;
 	j->last_src = -1;
 	pmu_setup(j);
+	for (unsigned i = 0; i < m->nsources; i++)
+		if (!strcmp(m->sources[i].format, "pmu-sim") && !j->sp &&
+		    !(j->sp = xpkt_simpmu_new()))
+			goto oom;
 
 	for (unsigned i = 0; i < m->nsources; i++) {
 		const struct xpkt_source *s = &m->sources[i];
@@ -2106,6 +2148,8 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 	memcpy(out->rcv_truesize_bytes, j->rcv_truesize_bytes, sizeof(out->rcv_truesize_bytes));
 	if (j->sa && xpkt_samples_finish(j->sa, out))
 		return xpkt_err_set(err, "out of memory");
+	if (j->sp && xpkt_simpmu_finish(j->sp, out))
+		return xpkt_err_set(err, "out of memory");
 	return 0;
 }
 
@@ -2129,6 +2173,7 @@ void xpkt_join_free(struct xpkt_joiner *j)
 			for (unsigned c = 0; c < XPKT_PMU_MAX; c++)
 				xpkt_hist_free(j->pmu_hist[d][s][c]);
 	xpkt_samples_free(j->sa);
+	xpkt_simpmu_free(j->sp);
 	free(j->att);
 	free(j->pm);
 	free(j->pk);

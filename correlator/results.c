@@ -70,6 +70,10 @@ void xpkt_results_free(struct xpkt_results *r)
 				xpkt_hist_free(r->stages[d][s].pmu[c].hist);
 				r->stages[d][s].pmu[c].hist = NULL;
 			}
+			for (unsigned c = 0; c < XPKT_SIM_COUNTERS; c++) {
+				xpkt_hist_free(r->stages[d][s].sim[c].hist);
+				r->stages[d][s].sim[c].hist = NULL;
+			}
 		}
 }
 

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "bundle/manifest.h"
+#include "tracepoints/sim_event.h"
 #include "tracepoints/stage.h"
 
 struct xpkt_hist; /* correlator/hist.h; NULL in ground truth */
@@ -97,6 +98,15 @@ struct xpkt_stage_stats {
 	/* ips by function, most samples first; NULL until symbolized */
 	struct xpkt_func_count *funcs;
 	uint32_t nfuncs;
+	/*
+	 * Simulated PMU deltas (pmu-sim, docs/correlation.md section 13), in
+	 * enum xpkt_sim_counter order: the stage interval's counters on its
+	 * physical CPU. sim_cross_cpu: the two ends ran on different physical
+	 * CPUs; sim_unpaired: an end's physical CPU or counters are unknown.
+	 */
+	struct xpkt_pmu_stats sim[XPKT_SIM_COUNTERS];
+	uint64_t sim_cross_cpu;
+	uint64_t sim_unpaired;
 };
 
 /* What the bundle says of hardware counters (manifest "pmu" of its Linux sources). */
@@ -201,6 +211,17 @@ struct xpkt_results {
 	 */
 	uint64_t origin_bytes[XPKT_DIR_COUNT];
 	uint64_t origin_first_ns[XPKT_DIR_COUNT], origin_last_ns[XPKT_DIR_COUNT];
+	/*
+	 * pmu-sim (section 13): sim_known, the bundle has a counter stream;
+	 * sim_model, model instance 0's geometry ("l1i=32K:8:64 l1d=..."); the
+	 * records read; and, summed over physical CPUs, the instructions between
+	 * each CPU's first and last record and those the stages got (never more).
+	 */
+	int sim_known;
+	char sim_model[192];
+	uint64_t sim_records;
+	uint64_t sim_insns_total;
+	uint64_t sim_insns_claimed;
 };
 
 /* Adds n to the counter named reason in a reason list (creating it). */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "decode/perf_stream.h"
+#include "decode/pmusim_stream.h"
 #include "decode/stream.h"
 
 static const struct {
@@ -15,6 +16,8 @@ static const struct {
     {"ftrace", xpkt_ftrace_stream_open},
     /* PC samples and PMU groups (capture/perf_rec.h) */
     {"perf", xpkt_perf_stream_open},
+    /* the pmu-sim plugin's counter stream (docs/bundle.md "pmu-sim") */
+    {"pmu-sim", xpkt_pmusim_stream_open},
 };
 
 int xpkt_stream_open(struct xpkt_stream *s, const char *bundle, const struct xpkt_source *src,

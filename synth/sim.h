@@ -75,6 +75,14 @@ int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_er
 uint64_t sim_truth_in_flight(const struct sim_truth *t);
 void sim_truth_free(struct sim_truth *t);
 
+/*
+ * pmu-sim deltas (docs/correlation.md section 13): the domids whose Linux
+ * vCPUs XEN_SWITCH records place; then, as the sink writes them, every
+ * recorded switch-in. Truth replays the correlator's rule at finish.
+ */
+void sim_truth_set_pmusim(struct sim_truth *t, uint16_t guest_domid, uint16_t dom0_domid);
+int sim_truth_switch(struct sim_truth *t, uint16_t dom, uint16_t vcpu, unsigned pcpu, uint64_t ns);
+
 /* --- sinks: per-source reorder buffers and the files behind them ---------------------- */
 enum sim_src { SIM_GUEST, SIM_DOM0, SIM_XEN, SIM_WIRE, SIM_NSRC };
 
@@ -126,6 +134,18 @@ uint64_t sim_sink_peak_items(const struct sim_sink *s);
 int sim_sink_finish(struct sim_sink *s, struct xpkt_err *err);
 /* Flushes all, commits every file (or removes them all when abort). Frees s. */
 int sim_sink_close(struct sim_sink *s, int abort, struct xpkt_err *err);
+
+/* --- the pmu-sim counter stream (pmusim.c) -------------------------------------------- */
+#define SIM_PMUSIM_PERIOD_NS  2000 /* even: records never share a ns with a Xen record */
+#define SIM_PMUSIM_FILE	      "pmu.sim"
+#define SIM_PMUSIM_TSC_OFFSET 987654321 /* the plugin's TSC minus the trace's */
+/* Counters of physical CPU pcpu in its record taken at rec_ns (a multiple of the period). */
+void sim_pmusim_values(unsigned pcpu, uint64_t rec_ns, uint64_t v[XPKT_SIM_COUNTERS]);
+/* Writes BUNDLE/pmu.sim: records of every pCPU at every period in [from_ns, to_ns + period]. */
+int sim_pmusim_write(const char *dir, uint64_t from_ns, uint64_t to_ns, uint64_t tsc_hz,
+		     int64_t tsc_offset, struct xpkt_err *err);
+/* The latest time any item was handed to the sink (the trace's end). */
+uint64_t sim_sink_last_ns(const struct sim_sink *s);
 
 /* ns -> ticks, the exact inverse of the correlator's floor(ticks * 1e9 / hz) for hz >= 1e9 */
 uint64_t sim_ns_to_ticks(uint64_t ns, uint64_t hz);

@@ -65,6 +65,7 @@ struct sim_sink {
 	struct sim_truth *truth;
 	struct heap heap[SIM_NSRC];
 	uint64_t seq, peak_items, items;
+	uint64_t last_ns; /* latest item time (sim_sink_last_ns) */
 	uint64_t lost[SIM_NSRC], written[SIM_NSRC];
 	struct xpkt_kev_writer *kev[2];
 	uint64_t kev_last_ts[2];
@@ -106,6 +107,8 @@ static int push(struct sim_sink *s, enum sim_src src, struct item *it)
 		h->cap = cap;
 	}
 	it->seq = s->seq++;
+	if (it->ns > s->last_ns)
+		s->last_ns = it->ns;
 	i = h->n++;
 	while (i && item_less(it, &h->v[(i - 1) / 2])) {
 		h->v[i] = h->v[(i - 1) / 2];
@@ -246,6 +249,8 @@ static int xen_emit(struct sim_sink *s, unsigned cpu, uint64_t ns, const struct 
 		rc = xtw_sched_switch(s->xtw, cpu, tsc, prev_dom, prev_vcpu, x->dom, x->vcpu);
 		if (!rc) {
 			c->view_known = 1;
+			if (sim_truth_switch(s->truth, x->dom, x->vcpu, cpu, ns))
+				return xpkt_err_set(&s->err, "synth: out of memory");
 			if (x->dom == 0)
 				rc = sim_truth_xen(s->truth, SIM_TARGET_SWITCH_DOM0, ns);
 			else if (x->dom == 1)
@@ -500,6 +505,11 @@ uint64_t sim_sink_lost(const struct sim_sink *s, enum sim_src src)
 uint64_t sim_sink_written(const struct sim_sink *s, enum sim_src src)
 {
 	return s->written[src];
+}
+
+uint64_t sim_sink_last_ns(const struct sim_sink *s)
+{
+	return s->last_ns;
 }
 
 uint64_t sim_sink_peak_items(const struct sim_sink *s)

@@ -1184,11 +1184,17 @@ static int truth_batch(struct gen *g, enum xpkt_dir d, unsigned k)
 		memcpy(tp->ns, p->ns, sizeof(tp->ns));
 		tp->dropped = p->drop_att;
 		tp->drop_reason = p->drop_reason;
-		for (unsigned i = 0; g->npmu && i < r->n; i++) {
+		for (unsigned i = 0; (g->npmu || g->o->pmu_sim) && i < r->n; i++) {
 			enum xpkt_domain dom = r->rows[i].domain;
 
 			tp->dom[i] = (uint8_t)dom;
 			tp->cpu[i] = (uint16_t)row_cpu(p);
+			/* Xen rows: the physical CPU of the record that attaches them */
+			if (dom == XPKT_DOM_XEN)
+				tp->cpu[i] = (uint16_t)home_pcpu(
+				    r->rows[i].join == XPKT_JOIN_SWITCH_IN && d == XPKT_RX
+					? GUEST_DOMID
+					: DOM0_DOMID);
 			/* every guest and dom0 stage event is followed by its PMU read */
 			if ((dom == XPKT_DOM_GUEST || dom == XPKT_DOM_DOM0) &&
 			    (p->att & (1u << i))) {
@@ -1406,6 +1412,19 @@ static void build_manifest(const struct xpkt_synth_opts *o, const struct sim_sin
 	s->offset_ns = cfg->wire_offset_ns;
 	snprintf(s->offset_from, sizeof(s->offset_from), "%s", offsets ? "recorder" : "none");
 	s->lost_events = sim_sink_lost(sink, SIM_WIRE);
+	if (o->pmu_sim) {
+		/* last: a record sharing a ns with a stage event is merged after it */
+		s = &m->sources[m->nsources++];
+		snprintf(s->name, sizeof(s->name), "pmu");
+		s->domain = XPKT_DOM_XEN; /* its CPUs are Xen's physical CPUs */
+		s->domid = XPKT_DOMID_NONE;
+		snprintf(s->format, sizeof(s->format), "pmu-sim");
+		snprintf(s->file, sizeof(s->file), "%s", SIM_PMUSIM_FILE);
+		snprintf(s->clock_name, sizeof(s->clock_name), "tsc");
+		s->clock = XPKT_CLOCK_TSC;
+		s->tsc_offset = SIM_PMUSIM_TSC_OFFSET;
+		snprintf(s->offset_from, sizeof(s->offset_from), "recorder");
+	}
 }
 
 static void results_from_manifest(const struct xpkt_manifest *m, struct xpkt_results *r)
@@ -1581,6 +1600,8 @@ int xpkt_synth_generate(const struct xpkt_synth_opts *o, struct xpkt_results *tr
 		goto out_gen;
 	g->npmu = o->pmu == XPKT_SYNTH_PMU_ON ? XPKT_PMU_MAX : 0;
 	sim_truth_set_pmu(g->truth, g->npmu);
+	if (o->pmu_sim)
+		sim_truth_set_pmusim(g->truth, GUEST_DOMID, DOM0_DOMID);
 	sim_rng_seed(&g->pmu_rng, o->seed ^ 0x706d75706d75706dull);
 	sim_rng_seed(&g->hot_rng, o->seed ^ 0x686f7473706f7473ull);
 	g->sink = sim_sink_open(&g->cfg, g->truth, err);
@@ -1616,6 +1637,9 @@ int xpkt_synth_generate(const struct xpkt_synth_opts *o, struct xpkt_results *tr
 	}
 	if (sim_sink_finish(g->sink, &g->err))
 		goto fail;
+	if (o->pmu_sim && sim_pmusim_write(o->out_dir, start, sim_sink_last_ns(g->sink), TSC_HZ,
+					   SIM_PMUSIM_TSC_OFFSET, &g->err))
+		goto fail;
 	if (o->stats) {
 		memset(o->stats, 0, sizeof(*o->stats));
 		o->stats->packets = done;
@@ -1634,6 +1658,9 @@ int xpkt_synth_generate(const struct xpkt_synth_opts *o, struct xpkt_results *tr
 	if (sim_truth_finish(g->truth, res, err))
 		goto out_gen;
 	results_from_manifest(m, res);
+	if (o->pmu_sim)
+		snprintf(res->sim_model, sizeof(res->sim_model),
+			 "l1i=32K:8:64 l1d=32K:8:64 l2=1M:16:64 itlb=64:4 dtlb=64:4");
 	if (xpkt_manifest_write(o->out_dir, m, err) || write_truth(o->out_dir, res, m, err))
 		goto out_gen;
 	if (truth)

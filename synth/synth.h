@@ -67,6 +67,13 @@ struct xpkt_synth_opts {
 	enum xpkt_synth_pmu pmu;
 	/* 1 (the default): receive-side hotspot kprobe calls (correlation.md section 12) */
 	int hotspots;
+	/*
+	 * 1: also a pmu-sim counter stream (pmu.sim, source "pmu", format
+	 * "pmu-sim") with known counters per physical CPU, and truth's
+	 * simulated deltas per stage (docs/correlation.md section 13). 0 (the
+	 * default): neither.
+	 */
+	int pmu_sim;
 	void (*progress)(uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
 	struct xpkt_synth_stats *stats; /* filled when not NULL */

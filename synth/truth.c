@@ -39,6 +39,39 @@ struct samples {
 	size_t n, cap;
 };
 
+/* --- pmu-sim deltas (docs/correlation.md section 13) ------------------------------------- */
+
+#define NO_PCPU 0xffffu
+
+/* One stage interval of an attached stage: where and when each end ran. */
+struct sim_iv {
+	uint64_t proc_ns;		 /* when the correlator attaches it */
+	uint64_t ts, open_ns, opened_ns; /* opened_ns: open_ns before a claim mark moved it */
+	uint8_t dir, stage, retro;	 /* retro: attached after the fact, before proc_ns's own */
+	uint8_t dom, open_dom;
+	uint16_t cpu, open_cpu;
+	uint16_t pcpu; /* resolved at finish */
+};
+
+struct sim_first_switch {
+	uint16_t dom, vcpu, pcpu;
+	uint64_t ns;
+};
+
+struct sim_truth_pmusim {
+	int on;
+	uint16_t guest_domid, dom0_domid;
+	struct sim_iv *iv;
+	size_t niv, capiv;
+	struct sim_first_switch sw[64];
+	unsigned nsw;
+	struct samples v[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_SIM_COUNTERS];
+	uint64_t sum[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_SIM_COUNTERS];
+	uint64_t cross[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t unpaired[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	uint64_t claimed;
+};
+
 struct sim_truth {
 	struct win_heap wins[SIM_TARGETS];
 	struct samples samples[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
@@ -56,6 +89,7 @@ struct sim_truth {
 	uint64_t pmu_sum[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_PMU_MAX];
 	uint64_t pmu_cross[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	uint64_t pmu_unpaired[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
+	struct sim_truth_pmusim ps; /* pmu-sim deltas (section 13), when on */
 };
 
 void sim_truth_set_pmu(struct sim_truth *t, unsigned ncounters)
@@ -214,6 +248,210 @@ static void pmu_delta(struct sim_truth *t, const struct sim_tpkt *p, unsigned pr
 	}
 }
 
+/* --- pmu-sim deltas: collected per packet, replayed at finish ------------------------------ */
+
+void sim_truth_set_pmusim(struct sim_truth *t, uint16_t guest_domid, uint16_t dom0_domid)
+{
+	t->ps.on = 1;
+	t->ps.guest_domid = guest_domid;
+	t->ps.dom0_domid = dom0_domid;
+}
+
+/* A recorded switch-in: the generator keeps each vCPU on one pCPU, so the first one decides. */
+int sim_truth_switch(struct sim_truth *t, uint16_t dom, uint16_t vcpu, unsigned pcpu, uint64_t ns)
+{
+	struct sim_truth_pmusim *ps = &t->ps;
+
+	if (!ps->on)
+		return 0;
+	for (unsigned i = 0; i < ps->nsw; i++)
+		if (ps->sw[i].dom == dom && ps->sw[i].vcpu == vcpu) {
+			if (ns < ps->sw[i].ns)
+				ps->sw[i].ns = ns;
+			return 0;
+		}
+	if (ps->nsw == sizeof(ps->sw) / sizeof(ps->sw[0]))
+		return -1;
+	ps->sw[ps->nsw++] =
+	    (struct sim_first_switch){.dom = dom, .vcpu = vcpu, .pcpu = (uint16_t)pcpu, .ns = ns};
+	return 0;
+}
+
+/* Stage i of p attached after stage prev: remember the interval. */
+static void pmusim_note(struct sim_truth *t, const struct sim_tpkt *p,
+			const struct xpkt_stage *rows, unsigned prev, unsigned i)
+{
+	struct sim_truth_pmusim *ps = &t->ps;
+	struct sim_iv *v;
+
+	if (ps->niv == ps->capiv) {
+		size_t cap = ps->capiv ? 2 * ps->capiv : 1024;
+		struct sim_iv *n = realloc(ps->iv, cap * sizeof(*n));
+
+		if (!n) {
+			t->oom = 1;
+			return;
+		}
+		ps->iv = n;
+		ps->capiv = cap;
+	}
+	v = &ps->iv[ps->niv++];
+	memset(v, 0, sizeof(*v));
+	v->ts = p->ns[i];
+	v->open_ns = v->opened_ns = p->ns[prev];
+	v->dir = (uint8_t)p->dir;
+	v->stage = (uint8_t)i;
+	v->dom = p->dom[i];
+	v->cpu = p->cpu[i];
+	v->open_dom = p->dom[prev];
+	v->open_cpu = p->cpu[prev];
+	/* the unmap call is attached by the next row's event, just before that row */
+	v->retro = rows[i].join == XPKT_JOIN_UNMAP_CALL;
+	v->proc_ns = v->retro ? p->ns[i + 1] : p->ns[i];
+}
+
+/* The physical CPU an end ran on: Xen's own, or a Linux vCPU's once a switch-in placed it. */
+static uint16_t pmusim_pcpu(const struct sim_truth_pmusim *ps, unsigned dom, uint16_t cpu,
+			    uint64_t ns)
+{
+	uint16_t domid;
+
+	if (dom == XPKT_DOM_XEN)
+		return cpu;
+	if (dom != XPKT_DOM_GUEST && dom != XPKT_DOM_DOM0)
+		return NO_PCPU;
+	domid = dom == XPKT_DOM_GUEST ? ps->guest_domid : ps->dom0_domid;
+	for (unsigned i = 0; i < ps->nsw; i++)
+		if (ps->sw[i].dom == domid && ps->sw[i].vcpu == cpu && ps->sw[i].ns < ns)
+			return ps->sw[i].pcpu;
+	return NO_PCPU;
+}
+
+/*
+ * Counters of pcpu at ns: its last record before ns. Records are at even
+ * multiples of the period; a Xen time is odd, and a Linux event sharing a
+ * record's ns is merged before it (the stream is the manifest's last source).
+ */
+static void pmusim_at(uint16_t pcpu, uint64_t ns, uint64_t v[XPKT_SIM_COUNTERS])
+{
+	sim_pmusim_values(pcpu, (ns - 1) / SIM_PMUSIM_PERIOD_NS * SIM_PMUSIM_PERIOD_NS, v);
+}
+
+static void pmusim_sample(struct sim_truth *t, const struct sim_iv *v, uint64_t hi_ns,
+			  uint64_t lo_ns)
+{
+	struct sim_truth_pmusim *ps = &t->ps;
+	uint64_t hi[XPKT_SIM_COUNTERS] = {0}, lo[XPKT_SIM_COUNTERS] = {0};
+
+	if (hi_ns > lo_ns) {
+		pmusim_at(v->pcpu, hi_ns, hi);
+		pmusim_at(v->pcpu, lo_ns, lo);
+	}
+	for (unsigned c = 0; c < XPKT_SIM_COUNTERS; c++) {
+		ps->sum[v->dir][v->stage][c] += hi[c] - lo[c];
+		if (sample_add(&ps->v[v->dir][v->stage][c], hi[c] - lo[c]))
+			t->oom = 1;
+	}
+	ps->claimed += hi[XPKT_SIM_INSNS] - lo[XPKT_SIM_INSNS];
+}
+
+static int by_proc(const void *a, const void *b)
+{
+	const struct sim_iv *x = a, *y = b;
+
+	if (x->proc_ns != y->proc_ns)
+		return x->proc_ns < y->proc_ns ? -1 : 1;
+	return (int)y->retro - (int)x->retro;
+}
+
+static int by_open_desc(const void *a, const void *b)
+{
+	const struct sim_iv *x = *(const struct sim_iv *const *)a,
+			    *y = *(const struct sim_iv *const *)b;
+
+	if (x->open_ns != y->open_ns)
+		return x->open_ns < y->open_ns ? 1 : -1;
+	if (x->opened_ns != y->opened_ns)
+		return x->opened_ns < y->opened_ns ? 1 : -1;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	return (int)x->stage - (int)y->stage;
+}
+
+struct pmusim_cpu {
+	uint64_t mark_ns, group_ns;
+	int have_mark;
+	struct sim_iv **g;
+	size_t ng;
+};
+
+/* Intervals closing together: each gets the work since its open, up to the next later open. */
+static void pmusim_flush(struct sim_truth *t, struct pmusim_cpu *c)
+{
+	uint64_t upper = c->group_ns;
+
+	for (size_t k = 0; k < c->ng; k++)
+		if (c->have_mark && c->mark_ns > c->g[k]->open_ns)
+			c->g[k]->open_ns = c->mark_ns;
+	qsort(c->g, c->ng, sizeof(*c->g), by_open_desc);
+	for (size_t k = 0; k < c->ng; k++) {
+		pmusim_sample(t, c->g[k], upper, c->g[k]->open_ns);
+		if (c->g[k]->open_ns < upper)
+			upper = c->g[k]->open_ns;
+	}
+	c->mark_ns = c->group_ns;
+	c->have_mark = 1;
+	c->ng = 0;
+}
+
+/*
+ * The correlator's rule from identities: an interval with both ends on one
+ * physical CPU takes that CPU's work not already taken, in the order the
+ * correlator attaches (section 13).
+ */
+static void pmusim_replay(struct sim_truth *t)
+{
+	struct sim_truth_pmusim *ps = &t->ps;
+	struct pmusim_cpu cpu[SIM_XEN_NCPUS];
+
+	memset(cpu, 0, sizeof(cpu));
+	for (unsigned i = 0; i < SIM_XEN_NCPUS; i++) {
+		cpu[i].g = malloc((ps->niv ? ps->niv : 1) * sizeof(*cpu[i].g));
+		if (!cpu[i].g)
+			t->oom = 1;
+	}
+	qsort(ps->iv, ps->niv, sizeof(*ps->iv), by_proc);
+	for (size_t k = 0; k < ps->niv && !t->oom; k++) {
+		struct sim_iv *v = &ps->iv[k];
+		uint16_t a = pmusim_pcpu(ps, v->open_dom, v->open_cpu, v->open_ns);
+		struct pmusim_cpu *c;
+
+		v->pcpu = pmusim_pcpu(ps, v->dom, v->cpu, v->ts);
+		if (a == NO_PCPU || v->pcpu == NO_PCPU) {
+			ps->unpaired[v->dir][v->stage]++;
+			continue;
+		}
+		if (a != v->pcpu) {
+			ps->cross[v->dir][v->stage]++;
+			continue;
+		}
+		c = &cpu[v->pcpu % SIM_XEN_NCPUS];
+		if (c->ng && c->group_ns != v->ts)
+			pmusim_flush(t, c);
+		if (c->have_mark && v->ts <= c->mark_ns) {
+			pmusim_sample(t, v, 0, 0); /* all taken already */
+			continue;
+		}
+		c->group_ns = v->ts;
+		c->g[c->ng++] = v;
+	}
+	for (unsigned i = 0; i < SIM_XEN_NCPUS; i++) {
+		if (cpu[i].ng && !t->oom)
+			pmusim_flush(t, &cpu[i]);
+		free(cpu[i].g);
+	}
+}
+
 /* All windows settled: samples and status, then the packet is gone. */
 static void finalize(struct sim_truth *t, struct sim_tpkt *p)
 {
@@ -221,7 +459,7 @@ static void finalize(struct sim_truth *t, struct sim_tpkt *p)
 	const struct xpkt_stage *rows = xpkt_stages(p->dir, &n);
 	char partial[48], drop[48];
 	const char *why_partial = NULL, *why_drop = NULL;
-	int prev = -1;
+	int prev = -1, sim_prev = -1;
 
 	for (unsigned i = 0; i < n; i++) {
 		if (!(p->attached & (1u << i)))
@@ -232,6 +470,10 @@ static void finalize(struct sim_truth *t, struct sim_tpkt *p)
 			t->oom = 1;
 		if (prev >= 0 && (p->pmu_have & (1u << i)))
 			pmu_delta(t, p, (unsigned)prev, i);
+		if (sim_prev >= 0 && t->ps.on)
+			pmusim_note(t, p, rows, (unsigned)sim_prev, i);
+		if (rows[i].domain != XPKT_DOM_WIRE) /* the wire is no CPU (section 13) */
+			sim_prev = (int)i;
 		prev = (int)i;
 	}
 	if (p->dropped) {
@@ -339,6 +581,8 @@ int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_er
 		while (t->wins[k].n)
 			settle(t, win_pop(&t->wins[k]),
 			       t->wins[k].by_hi ? t->wins[k].prev_ns : SIM_NS_NEVER);
+	if (t->ps.on)
+		pmusim_replay(t);
 	if (t->oom)
 		return xpkt_err_set(err, "synth: out of memory");
 	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
@@ -374,6 +618,24 @@ int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_er
 				o->p50 = rank(ps, 500);
 				o->p99 = rank(ps, 990);
 			}
+			st->sim_cross_cpu = t->ps.cross[d][i];
+			st->sim_unpaired = t->ps.unpaired[d][i];
+			for (unsigned c = 0; t->ps.on && c < XPKT_SIM_COUNTERS; c++) {
+				struct samples *ps = &t->ps.v[d][i][c];
+				struct xpkt_pmu_stats *o = &st->sim[c];
+
+				if (!ps->n)
+					continue;
+				if (sort_u32(ps->v, ps->n))
+					return xpkt_err_set(err, "synth: out of memory");
+				o->count = ps->n;
+				o->sum = t->ps.sum[d][i][c];
+				o->mean = (double)o->sum / (double)o->count;
+				o->min = ps->v[0];
+				o->max = ps->v[ps->n - 1];
+				o->p50 = rank(ps, 500);
+				o->p99 = rank(ps, 990);
+			}
 			if (rows[i].join == XPKT_JOIN_ORIGIN) {
 				st->count = t->origin_count[d];
 				continue;
@@ -397,6 +659,8 @@ int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_er
 	}
 	r->packets = t->packets;
 	memcpy(r->by_dir, t->by_dir, sizeof(r->by_dir));
+	r->sim_known = t->ps.on;
+	r->sim_insns_claimed = t->ps.claimed;
 	return 0;
 }
 
@@ -420,7 +684,10 @@ void sim_truth_free(struct sim_truth *t)
 			free(t->samples[d][i].v);
 			for (int c = 0; c < XPKT_PMU_MAX; c++)
 				free(t->pmu[d][i][c].v);
+			for (int c = 0; c < XPKT_SIM_COUNTERS; c++)
+				free(t->ps.v[d][i][c].v);
 		}
+	free(t->ps.iv);
 	while (t->free_list) {
 		struct sim_tpkt *p = t->free_list;
 

@@ -134,6 +134,16 @@ enum xpkt_event_id {
 	XPKT_EV_PC_SAMPLE = 17,
 	/* tcp_prune_queue kprobe: skb = the arriving skb the receive buffer had no room for */
 	XPKT_EV_HOT_PRUNE = 18,
+	/*
+	 * A pmu-sim counter record (docs/bundle.md "pmu-sim"; source domain
+	 * xen: cpu is a physical CPU = a QEMU vCPU). Counters are cumulative
+	 * per CPU, of model instance 0: pmu[0] instructions, pmu[1] l1d_miss,
+	 * pmu[2] l2_miss, pmu[3] dtlb_miss, itlb_miss = ring_end << 32 |
+	 * ring_idx; arg = record kind (0 periodic, 1 marker, 2 final), arg2 0.
+	 * arg2 1..5 instead: the model's l1i, l1d, l2, itlb, dtlb geometry as
+	 * up to 31 NUL-padded chars in pmu[] (once per stream, first).
+	 */
+	XPKT_EV_SIM_PMU = 19,
 	/* netfront patch (guest) */
 	XPKT_EV_NF_TX_GRANT = 20,    /* skb, queue, ring_idx, req_id, gref, len */
 	XPKT_EV_NF_TX_NOTIFY = 21,   /* queue, [ring_idx, ring_end) pushed and notified */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tracepoints/event.h"
+#include "tracepoints/sim_event.h"
 
 #define ANY_LINUX XPKT_DOM_COUNT
 
@@ -27,6 +28,7 @@ static const struct xpkt_event_info infos[XPKT_EV_MAX] = {
     [XPKT_EV_HOT_COLLAPSE] = {XPKT_EV_HOT_COLLAPSE, "kprobe:tcp_collapse", ANY_LINUX},
     [XPKT_EV_PC_SAMPLE] = {XPKT_EV_PC_SAMPLE, "perf:cpu-clock", ANY_LINUX},
     [XPKT_EV_HOT_PRUNE] = {XPKT_EV_HOT_PRUNE, "kprobe:tcp_prune_queue", ANY_LINUX},
+    [XPKT_EV_SIM_PMU] = {XPKT_EV_SIM_PMU, "pmu-sim:counters", XPKT_DOM_XEN},
     [XPKT_EV_PMU] = {XPKT_EV_PMU, "pmu:read", ANY_LINUX},
     [XPKT_EV_NF_TX_GRANT] = {XPKT_EV_NF_TX_GRANT, "xen_netfront:tx_grant", XPKT_DOM_GUEST},
     [XPKT_EV_NF_TX_NOTIFY] = {XPKT_EV_NF_TX_NOTIFY, "xen_netfront:tx_notify", XPKT_DOM_GUEST},
@@ -98,4 +100,12 @@ const char *xpkt_ipv4_format(char *buf, size_t len, uint32_t addr)
 	snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
 		 addr & 0xff);
 	return buf;
+}
+
+static const char *const sim_counter_names[XPKT_SIM_COUNTERS] = {
+    "instructions", "l1d_misses", "l2_misses", "dtlb_misses", "itlb_misses"};
+
+const char *xpkt_sim_counter_name(unsigned c)
+{
+	return c < XPKT_SIM_COUNTERS ? sim_counter_names[c] : "?";
 }

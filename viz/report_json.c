@@ -69,6 +69,55 @@ static json_t *stage_pmu_json(const struct xpkt_results *r, const struct xpkt_st
 	return o;
 }
 
+/*
+ * A stage's simulated PMU deltas (pmu-sim, docs/correlation.md section 13),
+ * labelled as such with the model: same statistics as the hardware ones.
+ */
+static json_t *stage_sim_json(const struct xpkt_results *r, const struct xpkt_stage_stats *s)
+{
+	json_t *o;
+
+	if (!r->sim_known ||
+	    (!s->sim[XPKT_SIM_INSNS].count && !s->sim_cross_cpu && !s->sim_unpaired))
+		return NULL;
+	o = json_object();
+	json_object_set_new(o, "source", json_string("simulated"));
+	json_object_set_new(o, "model", json_string(r->sim_model));
+	for (unsigned c = 0; c < XPKT_SIM_COUNTERS; c++) {
+		const struct xpkt_pmu_stats *ps = &s->sim[c];
+		json_t *co;
+
+		if (!ps->count)
+			continue;
+		co = json_object();
+		json_object_set_new(co, "count", json_integer((json_int_t)ps->count));
+		json_object_set_new(co, "sum", json_integer((json_int_t)ps->sum));
+		json_object_set_new(co, "mean", json_real(ps->mean));
+		json_object_set_new(co, "min", json_integer((json_int_t)ps->min));
+		json_object_set_new(co, "p50", json_integer((json_int_t)ps->p50));
+		json_object_set_new(co, "p99", json_integer((json_int_t)ps->p99));
+		json_object_set_new(co, "max", json_integer((json_int_t)ps->max));
+		json_object_set_new(o, xpkt_sim_counter_name(c), co);
+	}
+	json_object_set_new(o, "cross_cpu", json_integer((json_int_t)s->sim_cross_cpu));
+	json_object_set_new(o, "unpaired", json_integer((json_int_t)s->sim_unpaired));
+	return o;
+}
+
+/* The results-level "pmu_sim" object: the model and the per-CPU instruction check. */
+static json_t *sim_json(const struct xpkt_results *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "source", json_string("simulated"));
+	json_object_set_new(o, "model", json_string(r->sim_model));
+	json_object_set_new(o, "records", json_integer((json_int_t)r->sim_records));
+	json_object_set_new(o, "instructions_total", json_integer((json_int_t)r->sim_insns_total));
+	json_object_set_new(o, "instructions_in_stages",
+			    json_integer((json_int_t)r->sim_insns_claimed));
+	return o;
+}
+
 static json_t *pmu_json(const struct xpkt_pmu_summary *p)
 {
 	json_t *o = json_object();
@@ -197,7 +246,7 @@ static json_t *hot_domains_json(const struct xpkt_results *r)
 static json_t *stage_json(const struct xpkt_results *r, const struct xpkt_stage *st,
 			  const struct xpkt_stage_stats *s)
 {
-	json_t *o = json_object(), *pmu, *hot;
+	json_t *o = json_object(), *pmu, *hot, *sim;
 
 	json_object_set_new(o, "direction", json_string(xpkt_dir_name(st->dir)));
 	json_object_set_new(o, "name", json_string(st->name));
@@ -217,6 +266,10 @@ static json_t *stage_json(const struct xpkt_results *r, const struct xpkt_stage 
 	pmu = stage_pmu_json(r, s);
 	if (pmu)
 		json_object_set_new(o, "pmu", pmu);
+	/* simulated counters take "pmu" unless hardware ones hold it */
+	sim = stage_sim_json(r, s);
+	if (sim)
+		json_object_set_new(o, r->pmu.available ? "pmu_sim" : "pmu", sim);
 	hot = stage_hot_json(s);
 	if (hot)
 		json_object_set_new(o, "hotspots", hot);
@@ -281,6 +334,8 @@ int xpkt_report_json(FILE *fp, const struct xpkt_results *r, const struct xpkt_m
 	/* Only a bundle that says something of its PMU gets a "pmu" object. */
 	if (r->pmu.known)
 		json_object_set_new(root, "pmu", pmu_json(&r->pmu));
+	if (r->sim_known)
+		json_object_set_new(root, "pmu_sim", sim_json(r));
 	v = hot_domains_json(r);
 	if (v)
 		json_object_set_new(root, "hotspots", v);
@@ -371,11 +426,36 @@ static int read_counts(struct rd *rd, json_t *o, struct xpkt_packet_counts *c)
 	return 0;
 }
 
+/* A stage's simulated deltas ("pmu" with "source": "simulated", or "pmu_sim"). */
+static int read_stage_sim(struct rd *rd, json_t *o, struct xpkt_stage_stats *s)
+{
+	if (!json_is_object(o) || get_u64(rd, o, "cross_cpu", &s->sim_cross_cpu) ||
+	    get_u64(rd, o, "unpaired", &s->sim_unpaired))
+		return xpkt_err_set(rd->err, "%s: bad stage simulated \"pmu\"", rd->path);
+	for (unsigned c = 0; c < XPKT_SIM_COUNTERS; c++) {
+		json_t *co = json_object_get(o, xpkt_sim_counter_name(c));
+		struct xpkt_pmu_stats *ps = &s->sim[c];
+
+		if (!co)
+			continue;
+		if (get_u64(rd, co, "count", &ps->count) || get_u64(rd, co, "sum", &ps->sum) ||
+		    get_real(rd, co, "mean", &ps->mean) || get_u64(rd, co, "min", &ps->min) ||
+		    get_u64(rd, co, "p50", &ps->p50) || get_u64(rd, co, "p99", &ps->p99) ||
+		    get_u64(rd, co, "max", &ps->max))
+			return -1;
+	}
+	return 0;
+}
+
 static int read_stage_pmu(struct rd *rd, json_t *o, const struct xpkt_results *r,
 			  struct xpkt_stage_stats *s)
 {
+	json_t *src = json_object_get(o, "source");
+
 	if (!o)
 		return 0;
+	if (json_is_string(src) && !strcmp(json_string_value(src), "simulated"))
+		return read_stage_sim(rd, o, s);
 	if (!json_is_object(o) || get_u64(rd, o, "cross_cpu", &s->pmu_cross_cpu) ||
 	    get_u64(rd, o, "unpaired", &s->pmu_unpaired))
 		return xpkt_err_set(rd->err, "%s: bad stage \"pmu\"", rd->path);
@@ -486,6 +566,8 @@ static int read_stage(struct rd *rd, json_t *o, struct xpkt_results *r)
 	}
 	if (read_stage_hot(rd, json_object_get(o, "hotspots"), s, dir, name))
 		return -1;
+	if (json_object_get(o, "pmu_sim") && read_stage_sim(rd, json_object_get(o, "pmu_sim"), s))
+		return -1;
 	return read_stage_pmu(rd, json_object_get(o, "pmu"), r, s);
 }
 
@@ -533,6 +615,16 @@ static int read_root(struct rd *rd, json_t *root, struct xpkt_results *r)
 	/* before the stages: their "pmu" objects are keyed by its counter names */
 	if (read_pmu(rd, json_object_get(root, "pmu"), &r->pmu))
 		return -1;
+	v = json_object_get(root, "pmu_sim");
+	if (v) {
+		if (!json_is_object(v) ||
+		    get_str(rd, v, "model", r->sim_model, sizeof(r->sim_model)) ||
+		    get_u64(rd, v, "records", &r->sim_records) ||
+		    get_u64(rd, v, "instructions_total", &r->sim_insns_total) ||
+		    get_u64(rd, v, "instructions_in_stages", &r->sim_insns_claimed))
+			return xpkt_err_set(rd->err, "%s: bad \"pmu_sim\"", rd->path);
+		r->sim_known = 1;
+	}
 	stages = json_object_get(root, "stages");
 	if (!json_is_array(stages))
 		return xpkt_err_set(rd->err, "%s: \"stages\" missing or not an array", rd->path);
