@@ -192,8 +192,9 @@ static const struct evset_row xen_guest_rows[] = {
  * tcp_rcv_established takes tcp_probe's place where it can be created: on
  * 6.1 tcp_probe names no skb, so it joins no packet (tp_map.c).
  */
-static const char *const xen_guest_kprobes[] = {"__ip_queue_xmit", "tcp_rcv_established",
-						"skb_copy_bits", "tcp_collapse", "tcp_prune_queue"};
+static const char *const xen_guest_kprobes[] = {
+    "__ip_queue_xmit", "tcp_rcv_established", "skb_copy_bits",	 "tcp_collapse",
+    "tcp_prune_queue", "skb_try_coalesce",    "__pskb_pull_tail"};
 
 /* Leaves out the tracepoints that a kprobe of the set replaces (tp_map.h). */
 static void drop_replaced(struct xpkt_evset *set)

@@ -38,6 +38,8 @@ static const struct {
     [XPKT_HOT_COPY_BITS] = {XPKT_EV_HOT_COPY_BITS, "skb_copy_bits"},
     [XPKT_HOT_COLLAPSE] = {XPKT_EV_HOT_COLLAPSE, "tcp_collapse"},
     [XPKT_HOT_PRUNE] = {XPKT_EV_HOT_PRUNE, "tcp_prune_queue"},
+    [XPKT_HOT_COALESCE] = {XPKT_EV_HOT_COALESCE, "skb_try_coalesce"},
+    [XPKT_HOT_PULL_TAIL] = {XPKT_EV_HOT_PULL_TAIL, "__pskb_pull_tail"},
 };
 
 const char *xpkt_hot_name(unsigned h)

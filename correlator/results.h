@@ -51,7 +51,14 @@ struct xpkt_func_count {
 };
 
 /* Receive-side hotspot kprobes (XPKT_EV_HOT_*), one index per probed function. */
-enum xpkt_hot { XPKT_HOT_COPY_BITS = 0, XPKT_HOT_COLLAPSE = 1, XPKT_HOT_PRUNE = 2, XPKT_HOT_COUNT };
+enum xpkt_hot {
+	XPKT_HOT_COPY_BITS = 0,
+	XPKT_HOT_COLLAPSE = 1,
+	XPKT_HOT_PRUNE = 2,
+	XPKT_HOT_COALESCE = 3,
+	XPKT_HOT_PULL_TAIL = 4,
+	XPKT_HOT_COUNT
+};
 
 struct xpkt_stage_stats {
 	uint64_t count; /* latency samples (packets, for the origin stage) */

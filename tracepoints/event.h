@@ -144,6 +144,9 @@ enum xpkt_event_id {
 	 * up to 31 NUL-padded chars in pmu[] (once per stream, first).
 	 */
 	XPKT_EV_SIM_PMU = 19,
+	/* more receive-side hotspots (kprobes), after the netback ids */
+	XPKT_EV_HOT_COALESCE = 40,  /* skb_try_coalesce kprobe: skb = from (merged away), len */
+	XPKT_EV_HOT_PULL_TAIL = 41, /* __pskb_pull_tail kprobe: skb, len = bytes pulled */
 	/* netfront patch (guest) */
 	XPKT_EV_NF_TX_GRANT = 20,    /* skb, queue, ring_idx, req_id, gref, len */
 	XPKT_EV_NF_TX_NOTIFY = 21,   /* queue, [ring_idx, ring_end) pushed and notified */

@@ -80,6 +80,13 @@ static const struct xpkt_tp_map maps[] = {
     /* the receive buffer was full when skb arrived: collapse and prune follow */
     {"kprobe", "tcp_prune_queue", XPKT_EV_HOT_PRUNE, "skb", NULL, NULL, NULL, 0, NULL,
      XPKT_TP_HDR_NONE},
+    /* the cheap receive paths collapse is the expensive one of: a segment
+     * merged into the queue's tail skb, and headers pulled into the linear
+     * area (netfront pulls every RX slot's: its skb_copy_bits baseline) */
+    {"kprobe", "skb_try_coalesce", XPKT_EV_HOT_COALESCE, "skb", "len", NULL, NULL, 0, NULL,
+     XPKT_TP_HDR_NONE},
+    {"kprobe", "__pskb_pull_tail", XPKT_EV_HOT_PULL_TAIL, "skb", "len", NULL, NULL, 0, NULL,
+     XPKT_TP_HDR_NONE},
     {"kprobe", "napi_gro_receive", XPKT_EV_GRO_RECEIVE, "skb", "len", "dev", NULL, 0,
      "vihl == 69 && proto == 6 && len > 120", XPKT_TP_HDR_IP},
 };
@@ -99,6 +106,9 @@ static const struct xpkt_tp_map maps[] = {
  *   gro_result_t napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
  *   void tcp_rcv_established(struct sock *sk, struct sk_buff *skb)
  *   static int tcp_prune_queue(struct sock *sk, const struct sk_buff *in_skb)
+ *   bool skb_try_coalesce(struct sk_buff *to, struct sk_buff *from,
+ *                         bool *fragstolen, int *delta_truesize)
+ *   void *__pskb_pull_tail(struct sk_buff *skb, int delta)
  * Struct offsets come from the running kernel's BTF when the probe is
  * created ({sk_buff.len}, capture/kprobe_args.h: len is 112 in Debian's
  * 6.1.0-56-amd64), except where BTF cannot name the member: struct sock
@@ -116,9 +126,11 @@ static const struct xpkt_tp_map maps[] = {
  *  - tcp_rcv_established: tcp_v4_rcv pulled the IP header, so skb->data is
  *    the TCP header; the segment comes from the sock's remote end (+0) to
  *    its local address (+4).
- * skb_copy_bits, tcp_collapse and tcp_prune_queue are the receive-side
- * hotspots (DESIGN.md section 6), attributed to the packet whose skb they
- * name (docs/correlation.md section 12). tcp_rcv_established also reads
+ * skb_copy_bits, tcp_collapse, tcp_prune_queue, skb_try_coalesce (by the
+ * arriving skb, `from`, whose bytes go into the queue's tail) and
+ * __pskb_pull_tail are the receive-side hotspots (DESIGN.md section 6),
+ * attributed to the packet whose skb they name (docs/correlation.md
+ * section 12). tcp_rcv_established also reads
  * skb->truesize, what the receive buffer is charged for the segment.
  */
 /* "+{sk_buff.data}(%si)" is skb->data: offsets from it are packet bytes. */
@@ -156,6 +168,8 @@ static const struct xpkt_tp_kprobe kprobes[] = {
      "tcp_doff=+12(+{sk_buff.data}(%si)):u8 truesize=+{sk_buff.truesize}(%si):u32",
      "tcp:tcp_probe"},
     {"tcp_prune_queue", "sk=%di:x64 skb=%si:x64", NULL},
+    {"skb_try_coalesce", "to=%di:x64 skb=%si:x64 len=+{sk_buff.len}(%si):u32", NULL},
+    {"__pskb_pull_tail", "skb=%di:x64 len=%si:s32", NULL},
 };
 
 static const char *const kprobe_points[] = {

@@ -114,13 +114,15 @@ static void test_patched_guest(void **state)
 	assert_true(find_ev(&set, "kprobe", "skb_copy_bits") >= 0);
 	assert_true(find_ev(&set, "kprobe", "tcp_collapse") >= 0);
 	assert_true(find_ev(&set, "kprobe", "tcp_prune_queue") >= 0);
+	assert_true(find_ev(&set, "kprobe", "skb_try_coalesce") >= 0);
+	assert_true(find_ev(&set, "kprobe", "__pskb_pull_tail") >= 0);
 	/* no bridge in a guest */
 	assert_int_equal(find_ev(&set, "kprobe", "br_forward"), -1);
 	/* 6.1: no tcp_sendmsg_locked, said so */
 	assert_int_equal(find_ev(&set, "tcp", "tcp_sendmsg_locked"), -1);
 	assert_true(find_unavailable(&set, "tcp:tcp_sendmsg_locked"));
 	assert_int_equal(set.nunavailable, 1);
-	assert_int_equal(set.n, NNF + NSTOCK - 1 + 5); /* + the 5 guest kprobes */
+	assert_int_equal(set.n, NNF + NSTOCK - 1 + 7); /* + the 7 guest kprobes */
 	rm_tree(dir);
 }
 
