@@ -56,6 +56,9 @@ struct xpkt_packet_rec {
 	char reason[48];   /* "missing STAGE", a drop reason, "GRO"; "" if complete */
 	uint16_t attached; /* bit per stage row */
 	struct xpkt_pkt_stage st[XPKT_MAX_STAGES];
+	/* hotspot kprobe calls on the packet's skbs (enum xpkt_hot) and their len */
+	uint32_t hot_calls[XPKT_HOT_COUNT];
+	uint64_t hot_bytes[XPKT_HOT_COUNT];
 };
 
 typedef void (*xpkt_packet_sink_fn)(const struct xpkt_packet_rec *rec, void *arg);

@@ -170,6 +170,8 @@ struct pkt_exp {
 	uint64_t id;
 	struct xpkt_flow flow;
 	uint32_t seq;
+	uint32_t hot_calls[XPKT_HOT_COUNT];
+	uint64_t hot_bytes[XPKT_HOT_COUNT];
 };
 
 /*
@@ -760,6 +762,8 @@ static void exp_emit(struct xpkt_joiner *j, uint32_t p, int why, uint32_t drop_r
 	r.seq = x->seq;
 	r.have_flow = x->have_flow;
 	r.attached = k->attached;
+	memcpy(r.hot_calls, x->hot_calls, sizeof(r.hot_calls));
+	memcpy(r.hot_bytes, x->hot_bytes, sizeof(r.hot_bytes));
 	/* The same decision as end_packet's counts. */
 	if (why == END_MERGED) {
 		r.status = XPKT_PKT_MERGED;
@@ -1165,6 +1169,10 @@ static void hot_call(struct xpkt_joiner *j, unsigned h, const struct xpkt_event 
 	j->pk[e->val].hot_pend[h]++;
 	j->pk[e->val].hot_pend_bytes[h] += ev->len;
 	j->pk[e->val].hot_dom = ev->source;
+	if (j->ex && e->val < j->capex && j->ex[e->val].gen == j->pk[e->val].gen) {
+		j->ex[e->val].hot_calls[h]++;
+		j->ex[e->val].hot_bytes[h] += ev->len;
+	}
 }
 
 static int attach(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct xpkt_event *ev,

@@ -39,6 +39,8 @@ int xpkt_export_rows_header(FILE *fp, enum xpkt_rows_format f, unsigned mode)
 			fprintf(fp, ",%s_%s_ts_ns,%s_%s_lat_ns", xpkt_dir_name((enum xpkt_dir)d),
 				st[s].name, xpkt_dir_name((enum xpkt_dir)d), st[s].name);
 	}
+	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++)
+		fprintf(fp, ",hot_%s_calls,hot_%s_bytes", xpkt_hot_name(h), xpkt_hot_name(h));
 	fputc('\n', fp);
 	return ferror(fp) ? -1 : 0;
 }
@@ -141,6 +143,15 @@ int xpkt_export_rows_packet(FILE *fp, enum xpkt_rows_format f, unsigned mode,
 			else
 				fputs("null", fp);
 		}
+	}
+	/* Hotspot calls on the packet's skbs, last: the stage columns keep their places. */
+	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++) {
+		if (csv)
+			fprintf(fp, ",%" PRIu32 ",%" PRIu64, r->hot_calls[h], r->hot_bytes[h]);
+		else
+			fprintf(fp, ",\"hot_%s_calls\":%" PRIu32 ",\"hot_%s_bytes\":%" PRIu64,
+				xpkt_hot_name(h), r->hot_calls[h], xpkt_hot_name(h),
+				r->hot_bytes[h]);
 	}
 	fputs(csv ? "\n" : "}\n", fp);
 	return ferror(fp) ? -1 : 0;

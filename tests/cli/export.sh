@@ -80,6 +80,28 @@ for r in rows[:500]:
             bad.append(f"packet {r['id']} {n}: lat {l} != {t} - {prev}")
         prev = int(t)
 
+# Hotspot calls per packet: summed over the rows, every call the report put
+# in a stage, plus those whose packet ended before a later stage (on a
+# generated bundle the generator wrote some: its truth.json says how many).
+hs = rep.get("hotspots", {})
+for f in ("skb_copy_bits", "tcp_collapse", "tcp_prune_queue", "skb_try_coalesce",
+          "__pskb_pull_tail"):
+    for unit in ("calls", "bytes"):
+        col = f"hot_{f}_{unit}"
+        if col not in cols:
+            bad.append(f"column {col} missing")
+            continue
+        got = sum(int(r[col]) for r in rows)
+        want = sum(s.get("hotspots", {}).get("kprobes", {}).get(f, {}).get(unit, 0)
+                   for s in rep["stages"])
+        if unit == "calls":
+            want += sum(d.get(f, {}).get("after_last_stage", 0) for d in hs.values())
+        if got != want and not (unit == "bytes" and any(
+                d.get(f, {}).get("after_last_stage", 0) for d in hs.values())):
+            bad.append(f"{col}: rows sum {got}, report {want}")
+if not any(int(r["hot_skb_copy_bits_calls"]) for r in rows):
+    bad.append("no packet has a hotspot call: the generator writes them")
+
 # JSONL: the same rows, same values.
 jl = [json.loads(line) for line in open(sys.argv[3])]
 if len(jl) != len(rows):
