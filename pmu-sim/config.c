@@ -120,6 +120,8 @@ int pmu_config_parse(struct pmu_config *cfg, int argc, char **argv, struct xpkt_
 			cfg->stream_path = val;
 		else if (!strcmp(key, "period_ns"))
 			rc = parse_u64(key, val, &cfg->period_ns, err);
+		else if (!strcmp(key, "stream_from_marker"))
+			rc = parse_bool(key, val, &cfg->stream_from_marker, err);
 		else if (!strcmp(key, "phys"))
 			rc = parse_bool(key, val, &cfg->phys, err);
 		else if (!strcmp(key, "phys_cache") && !strcmp(val, "verify"))

@@ -22,7 +22,10 @@ struct pmu_config {
 	const char *out_path;	 /* ROI snapshots and totals, JSON lines; NULL = none */
 	const char *stream_path; /* binary counter stream; NULL = none */
 	uint64_t period_ns;	 /* minimum spacing of stream records */
-	bool phys;		 /* caches keyed by guest physical address where QEMU gives one */
+	/* periodic stream records only once some vCPU executed a marker: a
+	 * testbed run streams its tests, not the minutes of boot before them */
+	bool stream_from_marker;
+	bool phys; /* caches keyed by guest physical address where QEMU gives one */
 	/* remember virtual->physical per page (plugin.c: translate); 2 =
 	 * verify: look up every access anyway and count disagreements */
 	int phys_cache;

@@ -61,6 +61,9 @@ static struct {
 	/* counter stream (stream=FILE) */
 	struct pmu_stream stream;
 	bool stream_on;
+	/* stream_from_marker: set by the first marker; read racily by every
+	 * vCPU's TB callback, which only delays the first periodic record */
+	volatile bool marker_seen;
 	uint64_t period_tsc, tsc_hz, start_tsc;
 	/* insn_check=1: instructions counted by an inline add before each one.
 	 * Inline ops are shared by all vCPUs, so it is a check for one vCPU:
@@ -174,7 +177,7 @@ static void on_tb_exec(unsigned int vcpu_index, void *userdata)
 		return;
 	/* A TB boundary: the counters cover every earlier instruction and
 	 * none of this block. The TSC read costs ~26 cycles per TB. */
-	if (g.stream_on) {
+	if (g.stream_on && (!g.cfg.stream_from_marker || g.marker_seen)) {
 		uint64_t now = __rdtsc();
 
 		if (now - v->last_record_tsc >= g.period_tsc) {
@@ -414,6 +417,7 @@ static void on_insn_special(unsigned int vcpu_index, void *userdata)
 		 * possible to a guest rdtsc just before the marker. */
 		tsc = __rdtsc();
 		v->markers++;
+		g.marker_seen = true;
 		write_line("roi", vcpu_index, v, v->insns - (u >> 8), tsc);
 		if (g.stream_on)
 			stream_record(v, vcpu_index, PMU_STREAM_MARKER, v->insns - (u >> 8), tsc);

@@ -31,7 +31,16 @@ XEN_ELF=${XPKT_TESTBED_XEN:-$IMG/xen}
 # of QEMU's 2 GB is Xen's, the domU's 256 MB and the trace buffers.
 XENCMD="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot=true sync_console=false console_timestamps=boot ${XENEXTRA-}"
 DOM0CMD="root=/dev/vda rw console=hvc0 earlyprintk=xen init=/opt/xpkttrace/testbed/init"
-rm -f "$RUN/serial.log" "$RUN/wire.pcap"
+# XPKT_TESTBED_PMU_SIM_SO: the pmu-sim plugin (run.sh builds it with
+# XPKT_TESTBED_PMU_SIM=1): every vCPU's instructions, L1D, L2, ITLB and DTLB
+# modelled, counters streamed to RUNDIR/pmu.sim every PMU_SIM_PERIOD_NS of
+# host time from the first marker on (the tests; not the boot).
+PLUGIN=()
+if [ -n "${XPKT_TESTBED_PMU_SIM_SO-}" ]; then
+	PLUGIN=(-plugin "$XPKT_TESTBED_PMU_SIM_SO,stream=$RUN/pmu.sim,stream_from_marker=1,period_ns=${PMU_SIM_PERIOD_NS:-20000},${PMU_SIM_MODEL:-l1i=off,l1d=32K:8:64,l2=1M:16:64,itlb=64:4,dtlb=64:4}")
+	tb_log "pmu-sim: ${PLUGIN[1]}"
+fi
+rm -f "$RUN/serial.log" "$RUN/wire.pcap" "$RUN/pmu.sim"
 tb_log "booting Xen under QEMU/TCG (timeout $TO s; serial log $RUN/serial.log)"
 exec timeout "$TO" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${QEMU_CPU:-qemu64}" -smp 2 -m 2048 -machine q35 \
 	-display none -no-reboot -serial "file:$RUN/serial.log" \
@@ -40,4 +49,4 @@ exec timeout "$TO" qemu-system-x86_64 -accel tcg,thread=multi -cpu "${QEMU_CPU:-
 	-object "filter-dump,id=f0,netdev=n0,file=$RUN/wire.pcap" \
 	-drive "file=$RUN/dom0.img,if=virtio,format=raw,cache=unsafe" \
 	-kernel "$XEN_ELF" -append "$XENCMD" \
-	-initrd "$IMG/vmlinuz $DOM0CMD,$IMG/dom0-initrd.img" >"$RUN/qemu.log" 2>&1
+	-initrd "$IMG/vmlinuz $DOM0CMD,$IMG/dom0-initrd.img" "${PLUGIN[@]}" >"$RUN/qemu.log" 2>&1

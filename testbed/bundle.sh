@@ -144,6 +144,44 @@ if not any(s.get("domain") == "guest" for s in m["sources"]):
 json.dump(m, open(out, "w"), indent=2)
 PY
 mv "$B/manifest.json.tmp" "$B/manifest.json"
+# The pmu-sim plugin's counter stream (XPKT_TESTBED_PMU_SIM=1, boot.sh), as
+# source "pmu" (format pmu-sim, docs/bundle.md): its records are stamped with
+# QEMU's host TSC, the traces with the guest-visible TSC; the plugin's MARKER
+# records and dom0's rdtsc around each marker (tsc-marker.txt, in the same
+# order) give the offset, taken from the pair with the tightest bracket.
+if [ -s "$RUN/pmu.sim" ] && [ -s "$RUN/tsc-marker.txt" ]; then
+	ln "$RUN/pmu.sim" "$B/pmu.sim"
+	python3 - "$RUN/pmu.sim" "$RUN/tsc-marker.txt" "$B/manifest.json" <<'PY' || tb_die "pmu-sim: no offset"
+import json, struct, sys
+stream, markers, man = sys.argv[1:]
+with open(stream, "rb") as f:
+    h = f.read(72)
+    magic, ver, hdr_bytes, nv, nm, nc, rec = struct.unpack("<8sIIIIII", h[:32])
+    f.seek(hdr_bytes)
+    host = []
+    while True:
+        r = f.read(rec)
+        if len(r) < rec:
+            break
+        tsc, vcpu, kind = struct.unpack("<QIH", r[:14])
+        if kind == 1:
+            host.append(tsc)
+guest = [tuple(map(int, l.split())) for l in open(markers) if l.strip()]
+if not host or len(host) != len(guest):
+    sys.exit(f"pmu-sim: {len(host)} marker records, {len(guest)} tsc-marker lines")
+pairs = sorted((a2 - a1, h - (a1 + a2) // 2) for (a1, a2), h in zip(guest, host))
+off = pairs[0][1]
+spread = max(p[1] for p in pairs) - min(p[1] for p in pairs)
+m = json.load(open(man))
+m["sources"].append({"name": "pmu", "domain": "xen", "domid": 65535, "format": "pmu-sim",
+                     "file": "pmu.sim", "clock": "tsc", "timebase": "tsc", "tsc_offset": off,
+                     "offset_ns": 0, "offset_from": "pmu-sim markers", "lost_events": 0})
+json.dump(m, open(man + ".tmp", "w"), indent=2)
+print(f"testbed: pmu-sim: {len(pairs)} markers, offset {off} ticks (bracket {pairs[0][0]}, "
+      f"spread {spread})", file=sys.stderr)
+PY
+	mv "$B/manifest.json.tmp" "$B/manifest.json"
+fi
 # The markers align the wire to a few hundred microseconds; the packets' own
 # flow+seq pairs (NIC transmit -> wire) to tens (testbed/wire-align.py).
 if [ -n "${XPKTTRACE-}" ] && [ -x "$XPKTTRACE" ]; then

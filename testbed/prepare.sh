@@ -107,6 +107,10 @@ fi
 (cd "$ST/domu" && find . | cpio -o -H newc --quiet) >"$ST/overlay.cpio"
 (zcat "$IMG/domU-base.cpio.gz" && cat "$ST/overlay.cpio") | gzip -1 >"$ST/domU-initrd.cpio.gz"
 
+if [ "${XPKT_TESTBED_PMU_SIM:-0}" = 1 ]; then
+	gcc -O2 -static -o "$ST/tsc-marker" "$G/tsc-marker.c" || tb_die "cannot build $G/tsc-marker.c"
+fi
+
 tb_log "run image $RUN/dom0.img"
 cp --sparse=always "$IMG/dom0.img" "$RUN/dom0.img"
 {
@@ -120,6 +124,8 @@ cp --sparse=always "$IMG/dom0.img" "$RUN/dom0.img"
 	done
 	w "$ST/testbed.env" /opt/xpkttrace/testbed.env
 	w "$ST/dom0-cmd.sh" /opt/xpkttrace/testbed/dom0-cmd.sh
+	# with the pmu-sim plugin: the program that pairs its clock with the trace's
+	[ -x "$ST/tsc-marker" ] && w "$ST/tsc-marker" /opt/xpkttrace/testbed/tsc-marker
 	w "$G/domU.cfg" /etc/xen/domU.cfg
 	w "$ST/domU-initrd.cpio.gz" /boot/domU-initrd.cpio.gz
 	if [ -n "${XPKTTRACE-}" ]; then

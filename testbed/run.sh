@@ -36,6 +36,17 @@ elif [ -n "${XPKT_TESTBED_XEN-}" ]; then
 fi
 [ -z "${XPKT_TESTBED_XEN-}" ] || export XPKT_TESTBED_XEN
 tb_log "hypervisor: $HYP"
+# XPKT_TESTBED_PMU_SIM=1: QEMU runs the pmu-sim plugin (pmu-sim/, issue 7),
+# built here; everything takes ~6x longer, so the waits stretch with it.
+if [ "${XPKT_TESTBED_PMU_SIM:-0}" = 1 ] && [ -z "${XPKT_TESTBED_PMU_SIM_SO-}" ]; then
+	make -s -C "$TB_REPO/pmu-sim" B="$RUN/pmu-sim-build" "$RUN/pmu-sim-build/xpkt-pmu-sim.so" >&2 ||
+		tb_die "cannot build the pmu-sim plugin"
+	export XPKT_TESTBED_PMU_SIM_SO=$RUN/pmu-sim-build/xpkt-pmu-sim.so
+fi
+if [ -n "${XPKT_TESTBED_PMU_SIM_SO-}" ]; then
+	export XPKT_TESTBED_PMU_SIM=1 BOOT_WAIT_S=${BOOT_WAIT_S:-3000} TB_STALL_S=$((TB_STALL_S * 4))
+	XPKT_TESTBED_TIMEOUT=${XPKT_TESTBED_TIMEOUT:-5400}
+fi
 # The hostfwd port on the host's loopback: the first free one from 15201, so
 # two testbeds (or anything else on 15201) do not collide; HOSTFWD_PORT forces one.
 if [ -z "${HOSTFWD_PORT-}" ]; then

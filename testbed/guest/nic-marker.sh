@@ -30,6 +30,8 @@ ip neigh replace 10.0.0.99 lladdr 02:00:00:00:00:99 dev xenbr0 nud permanent
 busybox ping -c 8 -i 0.1 -s 1200 -W 1 10.0.0.99 >/dev/null 2>&1
 sleep 0.2
 echo 0 >$E/enable
+# The pmu-sim plugin's clock (testbed/guest/tsc-marker.c), when it runs.
+[ -x /opt/xpkttrace/testbed/tsc-marker ] && /opt/xpkttrace/testbed/tsc-marker 8 >>$OUT/tsc-marker.txt
 n=$(grep -c "dev=$NIC " $T/trace)
 grep "dev=$NIC " $T/trace >>$OUT/marker-dom0.txt
 rmdir $T
