@@ -29,8 +29,13 @@ static void stage_rows(FILE *fp, const char *name, const struct xpkt_stage_stats
 	for (unsigned h = 0; h < XPKT_HOT_COUNT; h++) {
 		if (!s->hot_calls[h])
 			continue;
-		fprintf(fp, "  %-18s %-16s %9.2f calls/pkt", first ? name : "", xpkt_hot_name(h),
-			s->count ? (double)s->hot_calls[h] / (double)s->count : 0.0);
+		double per = s->count ? (double)s->hot_calls[h] / (double)s->count : 0.0;
+
+		/* a rare call is not none: below 0.01 per packet, in scientific notation */
+		fprintf(fp,
+			per > 0 && per < 0.01 ? "  %-18s %-16s %9.2e calls/pkt"
+					      : "  %-18s %-16s %9.2f calls/pkt",
+			first ? name : "", xpkt_hot_name(h), per);
 		if (s->hot_bytes[h] && s->count)
 			fprintf(fp, " %9.0f B/pkt", (double)s->hot_bytes[h] / (double)s->count);
 		fputc('\n', fp);
