@@ -37,6 +37,21 @@ static json_t *counts_json(const struct xpkt_packet_counts *c)
 	return o;
 }
 
+/* One counter's deltas at a stage, hardware or simulated: the same statistics. */
+static json_t *pmu_stats_json(const struct xpkt_pmu_stats *ps)
+{
+	json_t *co = json_object();
+
+	json_object_set_new(co, "count", json_integer((json_int_t)ps->count));
+	json_object_set_new(co, "sum", json_integer((json_int_t)ps->sum));
+	json_object_set_new(co, "mean", json_real(ps->mean));
+	json_object_set_new(co, "min", json_integer((json_int_t)ps->min));
+	json_object_set_new(co, "p50", json_integer((json_int_t)ps->p50));
+	json_object_set_new(co, "p99", json_integer((json_int_t)ps->p99));
+	json_object_set_new(co, "max", json_integer((json_int_t)ps->max));
+	return co;
+}
+
 /*
  * A stage's PMU deltas, only where there is something to say: a counter
  * without deltas is left out rather than shown as 0 (README: never zeros).
@@ -50,19 +65,10 @@ static json_t *stage_pmu_json(const struct xpkt_results *r, const struct xpkt_st
 	o = json_object();
 	for (unsigned c = 0; c < r->pmu.ncounters && c < XPKT_PMU_MAX; c++) {
 		const struct xpkt_pmu_stats *ps = &s->pmu[c];
-		json_t *co;
 
 		if (!ps->count)
 			continue;
-		co = json_object();
-		json_object_set_new(co, "count", json_integer((json_int_t)ps->count));
-		json_object_set_new(co, "sum", json_integer((json_int_t)ps->sum));
-		json_object_set_new(co, "mean", json_real(ps->mean));
-		json_object_set_new(co, "min", json_integer((json_int_t)ps->min));
-		json_object_set_new(co, "p50", json_integer((json_int_t)ps->p50));
-		json_object_set_new(co, "p99", json_integer((json_int_t)ps->p99));
-		json_object_set_new(co, "max", json_integer((json_int_t)ps->max));
-		json_object_set_new(o, r->pmu.counters[c], co);
+		json_object_set_new(o, r->pmu.counters[c], pmu_stats_json(ps));
 	}
 	json_object_set_new(o, "cross_cpu", json_integer((json_int_t)s->pmu_cross_cpu));
 	json_object_set_new(o, "unpaired", json_integer((json_int_t)s->pmu_unpaired));
@@ -85,19 +91,10 @@ static json_t *stage_sim_json(const struct xpkt_results *r, const struct xpkt_st
 	json_object_set_new(o, "model", json_string(r->sim_model));
 	for (unsigned c = 0; c < XPKT_SIM_COUNTERS; c++) {
 		const struct xpkt_pmu_stats *ps = &s->sim[c];
-		json_t *co;
 
 		if (!ps->count)
 			continue;
-		co = json_object();
-		json_object_set_new(co, "count", json_integer((json_int_t)ps->count));
-		json_object_set_new(co, "sum", json_integer((json_int_t)ps->sum));
-		json_object_set_new(co, "mean", json_real(ps->mean));
-		json_object_set_new(co, "min", json_integer((json_int_t)ps->min));
-		json_object_set_new(co, "p50", json_integer((json_int_t)ps->p50));
-		json_object_set_new(co, "p99", json_integer((json_int_t)ps->p99));
-		json_object_set_new(co, "max", json_integer((json_int_t)ps->max));
-		json_object_set_new(o, xpkt_sim_counter_name(c), co);
+		json_object_set_new(o, xpkt_sim_counter_name(c), pmu_stats_json(ps));
 	}
 	json_object_set_new(o, "cross_cpu", json_integer((json_int_t)s->sim_cross_cpu));
 	json_object_set_new(o, "unpaired", json_integer((json_int_t)s->sim_unpaired));
@@ -426,6 +423,17 @@ static int read_counts(struct rd *rd, json_t *o, struct xpkt_packet_counts *c)
 	return 0;
 }
 
+/* One counter's deltas (pmu_stats_json's object). */
+static int read_pmu_stats(struct rd *rd, json_t *co, struct xpkt_pmu_stats *ps)
+{
+	if (get_u64(rd, co, "count", &ps->count) || get_u64(rd, co, "sum", &ps->sum) ||
+	    get_real(rd, co, "mean", &ps->mean) || get_u64(rd, co, "min", &ps->min) ||
+	    get_u64(rd, co, "p50", &ps->p50) || get_u64(rd, co, "p99", &ps->p99) ||
+	    get_u64(rd, co, "max", &ps->max))
+		return -1;
+	return 0;
+}
+
 /* A stage's simulated deltas ("pmu" with "source": "simulated", or "pmu_sim"). */
 static int read_stage_sim(struct rd *rd, json_t *o, struct xpkt_stage_stats *s)
 {
@@ -438,10 +446,7 @@ static int read_stage_sim(struct rd *rd, json_t *o, struct xpkt_stage_stats *s)
 
 		if (!co)
 			continue;
-		if (get_u64(rd, co, "count", &ps->count) || get_u64(rd, co, "sum", &ps->sum) ||
-		    get_real(rd, co, "mean", &ps->mean) || get_u64(rd, co, "min", &ps->min) ||
-		    get_u64(rd, co, "p50", &ps->p50) || get_u64(rd, co, "p99", &ps->p99) ||
-		    get_u64(rd, co, "max", &ps->max))
+		if (read_pmu_stats(rd, co, ps))
 			return -1;
 	}
 	return 0;
@@ -465,10 +470,7 @@ static int read_stage_pmu(struct rd *rd, json_t *o, const struct xpkt_results *r
 
 		if (!co)
 			continue;
-		if (get_u64(rd, co, "count", &ps->count) || get_u64(rd, co, "sum", &ps->sum) ||
-		    get_real(rd, co, "mean", &ps->mean) || get_u64(rd, co, "min", &ps->min) ||
-		    get_u64(rd, co, "p50", &ps->p50) || get_u64(rd, co, "p99", &ps->p99) ||
-		    get_u64(rd, co, "max", &ps->max))
+		if (read_pmu_stats(rd, co, ps))
 			return -1;
 	}
 	return 0;
