@@ -353,15 +353,14 @@ static void reasons(FILE *fp, const char *what, const struct xpkt_reason_count *
 			sorted[i].count);
 }
 
-/* A counter value in at most 8 characters: "8864", "12.4k", "1.20M", "3.5" for a mean. */
-static const char *fmt_count(char *buf, size_t len, double v)
+const char *xpkt_fmt_count(char *buf, size_t len, double v, unsigned plain_digits)
 {
 	static const struct {
 		double div;
 		const char *unit;
 	} u[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
 
-	if (v < 99999.5) {
+	if (v < pow(10, plain_digits) - 0.5) {
 		snprintf(buf, len, v == floor(v) ? "%.0f" : v < 100 ? "%.2f" : "%.1f", v);
 		return buf;
 	}
@@ -375,7 +374,7 @@ static const char *fmt_count(char *buf, size_t len, double v)
 			 : x < 99.95 ? "%.1f%s"
 				     : "%.0f%s",
 			 x, u[i].unit);
-		return buf;
+		break;
 	}
 	return buf;
 }
@@ -438,9 +437,9 @@ static void pmu_table(FILE *fp, const struct xpkt_results *r, const struct xpkt_
 				else
 					fprintf(fp, "%-22s %7s %5s  ", "", "", "");
 				fprintf(fp, "%-16.16s %7s %7s %7s\n", r->pmu.counters[c],
-					fmt_count(a, sizeof(a), ps->mean),
-					fmt_count(b, sizeof(b), (double)ps->p50),
-					fmt_count(e, sizeof(e), (double)ps->p99));
+					xpkt_fmt_count(a, sizeof(a), ps->mean, 5),
+					xpkt_fmt_count(b, sizeof(b), (double)ps->p50, 5),
+					xpkt_fmt_count(e, sizeof(e), (double)ps->p99, 5));
 			}
 		}
 	}

@@ -39,5 +39,11 @@ int xpkt_report_text_stage(enum xpkt_mode mode, const char *spec, const char **n
 			   struct xpkt_err *err);
 /* "850ns", "12.3us", "1.20ms", "2.50s": three significant digits, at most 6 chars. */
 const char *xpkt_fmt_ns(char *buf, size_t len, double ns);
+/*
+ * A counter value for a table column: plain below 10^plain_digits ("8864",
+ * "3.50" for a mean), else scaled ("12.4k", "1.20M"). plain_digits 5 fits 8
+ * characters, 4 fits 7.
+ */
+const char *xpkt_fmt_count(char *buf, size_t len, double v, unsigned plain_digits);
 
 #endif

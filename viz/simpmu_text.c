@@ -5,37 +5,9 @@
  * a counter with no delta is never shown as 0: the row says why instead.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <string.h>
 
 #include "viz/simpmu_text.h"
-
-/* A counter value in at most 7 characters: "8864", "12.4k", "1.20M", "3.50" for a mean. */
-static const char *fmt(char *buf, size_t len, double v)
-{
-	static const struct {
-		double div;
-		const char *unit;
-	} u[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
-
-	if (v < 9999.5) {
-		snprintf(buf, len, v == floor(v) ? "%.0f" : v < 100 ? "%.2f" : "%.1f", v);
-		return buf;
-	}
-	for (unsigned i = 0; i < 4; i++) {
-		double x = v / u[i].div;
-
-		if (x < 1 && i < 3)
-			continue;
-		snprintf(buf, len,
-			 x < 9.995   ? "%.2f%s"
-			 : x < 99.95 ? "%.1f%s"
-				     : "%.0f%s",
-			 x, u[i].unit);
-		break;
-	}
-	return buf;
-}
 
 static int shown(const struct xpkt_text_opts *o, enum xpkt_dir d, const char *name)
 {
@@ -85,21 +57,22 @@ int xpkt_simpmu_text(FILE *fp, const struct xpkt_results *r, const struct xpkt_t
 				continue;
 			}
 			for (unsigned c = 0; c < XPKT_SIM_COUNTERS; c++)
-				fmt(a[c], sizeof(a[c]), s->sim[c].mean);
+				xpkt_fmt_count(a[c], sizeof(a[c]), s->sim[c].mean, 4);
 			fprintf(fp, "%-22.22s %6" PRIu64 " %5" PRIu64 " %7s %8s %6s %6s %6s %6s\n",
 				name, in->count, s->sim_cross_cpu, a[XPKT_SIM_INSNS],
-				fmt(p99, sizeof(p99), (double)in->p99), a[XPKT_SIM_L1D_MISS],
-				a[XPKT_SIM_L2_MISS], a[XPKT_SIM_DTLB_MISS], a[XPKT_SIM_ITLB_MISS]);
+				xpkt_fmt_count(p99, sizeof(p99), (double)in->p99, 4),
+				a[XPKT_SIM_L1D_MISS], a[XPKT_SIM_L2_MISS], a[XPKT_SIM_DTLB_MISS],
+				a[XPKT_SIM_ITLB_MISS]);
 		}
 	}
 	{
 		char a[16], b[16];
 
-		fprintf(fp,
-			"  instructions in stage intervals: %s of %s simulated (%" PRIu64
-			" records)\n",
-			fmt(a, sizeof(a), (double)r->sim_insns_claimed),
-			fmt(b, sizeof(b), (double)r->sim_insns_total), r->sim_records);
+		fprintf(
+		    fp,
+		    "  instructions in stage intervals: %s of %s simulated (%" PRIu64 " records)\n",
+		    xpkt_fmt_count(a, sizeof(a), (double)r->sim_insns_claimed, 4),
+		    xpkt_fmt_count(b, sizeof(b), (double)r->sim_insns_total, 4), r->sim_records);
 	}
 	return ferror(fp) ? -1 : 0;
 }
