@@ -4,7 +4,6 @@
  * `report` does and print what changed from run A to run B
  * (viz/compare.c, printed by viz/compare_text.c or viz/compare_json.c).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,7 +13,6 @@
 
 #include "cli/cmd.h"
 #include "correlator/correlate.h"
-#include "lib/afile.h"
 #include "viz/compare.h"
 #include "viz/compare_json.h"
 #include "viz/compare_text.h"
@@ -36,25 +34,14 @@ static const char compare_usage[] =
     " most. A stage only one run has samples of is marked new or gone; \"-\" means\n"
     " no samples, never a measured zero.\n\n";
 
-static int write_output(const char *out, int json, const struct xpkt_compare *c)
+static int render_json(FILE *fp, const void *c)
 {
-	struct xpkt_err err = {{0}};
-	struct afile af;
-	FILE *fp = stdout;
+	return xpkt_compare_json(fp, c);
+}
 
-	if (out) {
-		if (afile_open(&af, out, &err))
-			return die("%s", err.msg);
-		fp = af.fp;
-	}
-	if (json ? xpkt_compare_json(fp, c) : xpkt_compare_text(fp, c)) {
-		if (out)
-			afile_abort(&af);
-		return die("%s: write failed", out ? out : "stdout");
-	}
-	if (out ? afile_commit(&af, &err) : fflush(stdout))
-		return out ? die("%s", err.msg) : die("stdout: write failed: %s", strerror(errno));
-	return 0;
+static int render_text(FILE *fp, const void *c)
+{
+	return xpkt_compare_text(fp, c);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -122,7 +109,7 @@ int cmd_compare(int argc, char **argv)
 		rc = die("compare: %s", err.msg);
 		goto done;
 	}
-	rc = write_output(out, json, cmp);
+	rc = cli_write(out, json ? render_json : render_text, cmp);
 done:
 	if (ra)
 		xpkt_results_free(ra);

@@ -4,7 +4,6 @@
  * run the diagnosis rules over the results (diag/) and print the findings
  * as text (viz/diagnose_text.c) or JSON (viz/diagnose_json.c).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,6 @@
 #include "cli/cmd.h"
 #include "correlator/correlate.h"
 #include "diag/diag.h"
-#include "lib/afile.h"
 #include "viz/diagnose.h"
 
 static const char diagnose_usage[] =
@@ -33,6 +31,26 @@ static const char diagnose_usage[] =
     " reason. Lost events in any source weaken every finding. Exit 0 when the\n"
     " diagnosis was made, whatever it found.\n\n";
 
+/* What the renderers print: the diagnosis, and the bundle it is of. */
+struct rendering {
+	const char *bundle;
+	const struct xpkt_diagnosis *d;
+};
+
+static int render_json(FILE *fp, const void *arg)
+{
+	const struct rendering *w = arg;
+
+	return xpkt_diagnose_json(fp, w->bundle, w->d);
+}
+
+static int render_text(FILE *fp, const void *arg)
+{
+	const struct rendering *w = arg;
+
+	return xpkt_diagnose_text(fp, w->bundle, w->d);
+}
+
 int cmd_diagnose(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -46,10 +64,7 @@ int cmd_diagnose(int argc, char **argv)
 	struct xpkt_manifest *m = NULL;
 	struct xpkt_results *r = NULL;
 	struct xpkt_diagnosis *d = NULL;
-	struct xpkt_err err = {{0}};
 	const char *out = NULL, *bundle;
-	struct afile af;
-	FILE *fp = stdout;
 	int c, json = 0, quiet = 0, rc = 1;
 
 	optind = 1;
@@ -86,24 +101,8 @@ int cmd_diagnose(int argc, char **argv)
 	if (cli_correlate(bundle, &copts, quiet, 0, m, r))
 		goto done; /* rc is 1: the message is out */
 	xpkt_diagnose(r, m, d);
-	if (out) {
-		if (afile_open(&af, out, &err)) {
-			rc = die("%s", err.msg);
-			goto done;
-		}
-		fp = af.fp;
-	}
-	if (json ? xpkt_diagnose_json(fp, bundle, d) : xpkt_diagnose_text(fp, bundle, d)) {
-		if (out)
-			afile_abort(&af);
-		rc = die("%s: write failed", out ? out : "stdout");
-		goto done;
-	}
-	if (out ? afile_commit(&af, &err) : fflush(stdout)) {
-		rc = out ? die("%s", err.msg) : die("stdout: write failed: %s", strerror(errno));
-		goto done;
-	}
-	rc = 0;
+	rc = cli_write(out, json ? render_json : render_text,
+		       &(struct rendering){.bundle = bundle, .d = d});
 done:
 	if (r)
 		xpkt_results_free(r);

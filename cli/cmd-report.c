@@ -49,6 +49,28 @@ static const char report_usage[] =
     " no packet was found for, events lost per source, and the clock alignment\n"
     " used with its causal check.\n\n";
 
+/* What the text and JSON renderers print. */
+struct rendering {
+	const char *bundle;
+	const struct xpkt_results *r;
+	const struct xpkt_manifest *m;
+	const struct xpkt_text_opts *topts;
+};
+
+static int render_json(FILE *fp, const void *arg)
+{
+	const struct rendering *w = arg;
+
+	return xpkt_report_json(fp, w->r, w->m);
+}
+
+static int render_text(FILE *fp, const void *arg)
+{
+	const struct rendering *w = arg;
+
+	return xpkt_report_text_opts(fp, w->bundle, w->r, w->m, w->topts);
+}
+
 /* --html FILE: opened first, so an unwritable FILE fails before correlating twice. */
 static int report_html(const char *path, const char *bundle, struct xpkt_correlate_opts *copts,
 		       int quiet, struct xpkt_manifest *m, struct xpkt_results *r)
@@ -118,8 +140,6 @@ int cmd_report(int argc, char **argv)
 	struct xpkt_text_opts topts = {.stage_dir = -1};
 	struct report_flow *ff = NULL;
 	char filter[96];
-	struct afile af;
-	FILE *fp = stdout;
 	int c, json = 0, quiet = 0, rc = 1, colour = -1; /* -1 auto, 0 never, 1 always */
 
 	optind = 1;
@@ -229,24 +249,8 @@ int cmd_report(int argc, char **argv)
 		colour =
 		    !out && isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && getenv("NO_COLOR")[0]);
 	topts.colour = colour;
-	if (out) {
-		if (afile_open(&af, out, &err)) {
-			rc = die("%s", err.msg);
-			goto done;
-		}
-		fp = af.fp;
-	}
-	if (json ? xpkt_report_json(fp, r, m) : xpkt_report_text_opts(fp, bundle, r, m, &topts)) {
-		if (out)
-			afile_abort(&af);
-		rc = die("%s: write failed", out ? out : "stdout");
-		goto done;
-	}
-	if (out ? afile_commit(&af, &err) : fflush(stdout)) {
-		rc = out ? die("%s", err.msg) : die("stdout: write failed: %s", strerror(errno));
-		goto done;
-	}
-	rc = 0;
+	rc = cli_write(out, json ? render_json : render_text,
+		       &(struct rendering){.bundle = bundle, .r = r, .m = m, .topts = &topts});
 done:
 	report_flow_free(ff);
 	if (r)

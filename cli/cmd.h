@@ -43,5 +43,11 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 int cli_idle_timeout(const char *cmd, const char *arg, uint64_t *ns);
 int cli_correlate(const char *bundle, struct xpkt_correlate_opts *copts, int quiet, int name_bundle,
 		  struct xpkt_manifest *m, struct xpkt_results *r);
+/*
+ * A command's result to FILE (-o: atomically, lib/afile.h; a failed render
+ * leaves no file) or, with out NULL, to stdout: render(fp, arg) writes it and
+ * returns non-zero on a write error. 0, or the error printed and 1.
+ */
+int cli_write(const char *out, int (*render)(FILE *fp, const void *arg), const void *arg);
 
 #endif

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * correlate.c - what every command that correlates a bundle (report,
- * compare, diagnose, export) does the same way: the --idle-timeout option and
- * one correlation run with a progress line on stderr. See cmd.h.
+ * compare, diagnose, export) does the same way: the --idle-timeout option,
+ * one correlation run with a progress line on stderr, and writing the result
+ * to -o FILE or stdout. See cmd.h.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "lib/afile.h"
 #include "correlator/correlate.h"
 #include "sym/hotspots.h"
 
@@ -86,4 +89,25 @@ int cli_correlate(const char *bundle, struct xpkt_correlate_opts *copts, int qui
 	if (rc)
 		return die("%s", err.msg);
 	return name_hotspots(bundle, r);
+}
+
+int cli_write(const char *out, int (*render)(FILE *fp, const void *arg), const void *arg)
+{
+	struct xpkt_err err = {{0}};
+	struct afile af;
+	FILE *fp = stdout;
+
+	if (out) {
+		if (afile_open(&af, out, &err))
+			return die("%s", err.msg);
+		fp = af.fp;
+	}
+	if (render(fp, arg)) {
+		if (out)
+			afile_abort(&af);
+		return die("%s: write failed", out ? out : "stdout");
+	}
+	if (out ? afile_commit(&af, &err) : fflush(stdout))
+		return out ? die("%s", err.msg) : die("stdout: write failed: %s", strerror(errno));
+	return 0;
 }
