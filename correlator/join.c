@@ -263,6 +263,8 @@ struct xpkt_joiner {
 	 * timeline for both.
 	 */
 	uint8_t kern[XPKT_MAX_SOURCES];
+	/* enum xpkt_hot of each event id, -1 for the rest: looked up once, not per event */
+	int8_t hot_of[XPKT_EV_MAX];
 	uint64_t rcv_truesize_segs[XPKT_DOM_COUNT], rcv_truesize_payload[XPKT_DOM_COUNT];
 	uint64_t rcv_truesize_bytes[XPKT_DOM_COUNT];
 	/* origin payload and time span per direction (results.h) */
@@ -1819,8 +1821,8 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 		skb_end(j, ev);
 	}
 	/* Hotspot kprobes: counted per recording domain (diag/), kept for a stage. */
-	if (xpkt_hot_of_event(id) >= 0 && ev->source < XPKT_DOM_COUNT) {
-		unsigned h = (unsigned)xpkt_hot_of_event(id);
+	if (id < XPKT_EV_MAX && j->hot_of[id] >= 0 && ev->source < XPKT_DOM_COUNT) {
+		unsigned h = (unsigned)j->hot_of[id];
 
 		j->hot_calls[ev->source][h]++;
 		j->hot_bytes[ev->source][h] += ev->len;
@@ -1956,6 +1958,8 @@ struct xpkt_joiner *xpkt_join_new(const struct xpkt_manifest *m, uint64_t idle_t
 	if (!j)
 		goto oom;
 	j->m = m;
+	for (unsigned id = 0; id < XPKT_EV_MAX; id++)
+		j->hot_of[id] = (int8_t)xpkt_hot_of_event(id);
 	for (unsigned i = 0; i < m->nsources && i < XPKT_MAX_SOURCES; i++) {
 		j->kern[i] = (uint8_t)i;
 		for (unsigned k = 0; k < i; k++)
