@@ -103,15 +103,28 @@ int pmu_geom_parse_tlb(struct pmu_geom *g, const char *text, struct xpkt_err *er
 	const char *p = text;
 	uint64_t entries, ways;
 
-	if (parse_num(&p, &entries) || parse_num(&p, &ways) || *p)
-		return xpkt_err_set(err, "'%s': expected ENTRIES:WAYS, e.g. 64:4", text);
+	bool global_hv = false;
+
+	if (parse_num(&p, &entries) || parse_num(&p, &ways))
+		return xpkt_err_set(err, "'%s': expected ENTRIES:WAYS[:G], e.g. 64:4", text);
+	if (*p) {
+		/* parse_num consumed the ':' before it */
+		if (strcmp(p, "G") != 0)
+			return xpkt_err_set(err, "'%s': expected ENTRIES:WAYS[:G], e.g. 64:4",
+					    text);
+		global_hv = true;
+	}
 	/* 4 KiB pages: the model keys on the virtual page, whatever the guest maps. */
-	return geom_set(g, text, entries, ways, 4096, err);
+	if (geom_set(g, text, entries, ways, 4096, err))
+		return -1;
+	g->global_hv = global_hv;
+	return 0;
 }
 
 bool pmu_geom_equal(const struct pmu_geom *a, const struct pmu_geom *b)
 {
-	return a->sets == b->sets && a->ways == b->ways && a->block_shift == b->block_shift;
+	return a->sets == b->sets && a->ways == b->ways && a->block_shift == b->block_shift &&
+	       a->global_hv == b->global_hv;
 }
 
 int pmu_cache_init(struct pmu_cache *c, const struct pmu_geom *g, struct xpkt_err *err)

@@ -21,6 +21,9 @@ struct pmu_geom {
 	uint32_t sets;
 	uint32_t ways;
 	unsigned block_shift;
+	/* TLBs ("ENTRIES:WAYS:G"): entries for hypervisor addresses are tagged
+	 * global (plugin.c decides which addresses are the hypervisor's) */
+	bool global_hv;
 	char text[40]; /* as given in the option, for outputs */
 };
 
@@ -45,7 +48,7 @@ struct pmu_cache {
 
 /* "SIZE:WAYS:LINE" (SIZE with K/M/G suffix, in bytes): a cache. */
 int pmu_geom_parse_cache(struct pmu_geom *g, const char *text, struct xpkt_err *err);
-/* "ENTRIES:WAYS": a TLB of 4 KiB pages. */
+/* "ENTRIES:WAYS[:G]": a TLB of 4 KiB pages; G tags hypervisor entries global. */
 int pmu_geom_parse_tlb(struct pmu_geom *g, const char *text, struct xpkt_err *err);
 bool pmu_geom_equal(const struct pmu_geom *a, const struct pmu_geom *b);
 

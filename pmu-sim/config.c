@@ -21,9 +21,12 @@ const char *const pmu_level_name[PMU_LEVELS] = {"l1i", "l1d", "l2", "itlb", "dtl
 static const char *const level_default[PMU_LEVELS] = {"32K:8:64", "32K:8:64", "1M:16:64", "64:4",
 						      "64:4"};
 
-/* Xen's own mappings (directmap, xen image, per-domain area) start at the
- * bottom of the upper canonical half on x86-64. */
+/* Xen's own mappings (directmap, xen image, per-domain area) on x86-64:
+ * the 16 PML4 slots at the bottom of the upper canonical half that Xen
+ * reserves for itself (xen/include/asm-x86/config.h); a PV guest's kernel
+ * lives above them. */
 #define XEN_HV_BASE 0xffff800000000000ull
+#define XEN_HV_END  0xffff880000000000ull
 
 static int parse_list(struct pmu_config *cfg, enum pmu_level lv, const char *val, unsigned *n,
 		      struct xpkt_err *err)
@@ -92,6 +95,7 @@ int pmu_config_parse(struct pmu_config *cfg, int argc, char **argv, struct xpkt_
 	cfg->phys = true;
 	cfg->phys_cache = 1;
 	cfg->hv_base = XEN_HV_BASE;
+	cfg->hv_end = XEN_HV_END;
 	cfg->period_ns = 10000;
 	for (int lv = 0; lv < PMU_LEVELS; lv++)
 		if (parse_list(cfg, (enum pmu_level)lv, level_default[lv], &n[lv], err))
@@ -131,18 +135,24 @@ int pmu_config_parse(struct pmu_config *cfg, int argc, char **argv, struct xpkt_
 
 			rc = parse_bool(key, val, &on, err);
 			cfg->phys_cache = on;
-		} else if (!strcmp(key, "insn_check"))
+		} else if (!strcmp(key, "annotate"))
+			rc = parse_bool(key, val, &cfg->annotate, err);
+		else if (!strcmp(key, "insn_check"))
 			rc = parse_bool(key, val, &cfg->insn_check, err);
 		else if (!strcmp(key, "global_hv"))
 			rc = parse_bool(key, val, &cfg->global_hv, err);
 		else if (!strcmp(key, "hv_base"))
 			rc = parse_u64(key, val, &cfg->hv_base, err);
+		else if (!strcmp(key, "hv_end"))
+			rc = parse_u64(key, val, &cfg->hv_end, err);
 		else
 			return xpkt_err_set(err, "option '%s': unknown key '%s'", argv[i], key);
 		if (rc)
 			return -1;
 	}
 
+	if (cfg->annotate && !cfg->stream_path)
+		return xpkt_err_set(err, "annotate=1 needs stream=FILE");
 	cfg->n_models = 1;
 	for (int lv = 0; lv < PMU_LEVELS; lv++)
 		if (n[lv] > cfg->n_models)

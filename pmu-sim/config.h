@@ -30,8 +30,11 @@ struct pmu_config {
 	 * verify: look up every access anyway and count disagreements */
 	int phys_cache;
 	bool insn_check; /* also count per instruction, inline (one vCPU only) */
-	bool global_hv;	 /* TLB entries at or above hv_base survive CR3 loads */
-	uint64_t hv_base;
+	/* per translation block counts of model 0 in the stream (version 2),
+	 * for annotation by function; needs stream= */
+	bool annotate;
+	bool global_hv; /* TLB entries in [hv_base, hv_end) survive CR3 loads */
+	uint64_t hv_base, hv_end;
 	unsigned n_models;
 	/* geom[level][model]: lists shorter than n_models have length 1 and are
 	 * repeated for every model. */

@@ -78,6 +78,36 @@ static struct {
 
 #define VP_SLOTS 512 /* direct-mapped by virtual page number */
 
+/*
+ * annotate=1: what one translation block did, on one vCPU, since that
+ * vCPU's last counter record (model instance 0). Indexed by block id; the
+ * counts are live while gen equals the vCPU's seg_gen, so starting a new
+ * interval costs no clearing of the table.
+ */
+struct tb_slot {
+	uint32_t c[PMU_ANNOT_COUNTERS];
+	uint32_t gen;
+	uint8_t defined; /* this vCPU wrote the block's TBDEF */
+};
+
+enum annot_counter {
+	AN_INSNS = 0,
+	AN_L1I_ACC,
+	AN_L1I_MISS,
+	AN_L1D_ACC,
+	AN_L1D_MISS,
+	AN_L2_ACC,
+	AN_L2_MISS,
+	AN_ITLB_ACC,
+	AN_ITLB_MISS,
+	AN_DTLB_ACC,
+	AN_DTLB_MISS,
+};
+
+/* The access/miss counter pair of each level, in enum pmu_level order. */
+static const uint8_t annot_acc[PMU_LEVELS] = {AN_L1I_ACC, AN_L1D_ACC, AN_L2_ACC, AN_ITLB_ACC,
+					      AN_DTLB_ACC};
+
 struct vcpu {
 	uint64_t insns;
 	uint64_t loads, stores;
@@ -93,6 +123,17 @@ struct vcpu {
 	uint64_t vp_checks, vp_mismatches; /* phys_cache=verify */
 	uint64_t last_record_tsc;
 	struct pmu_stream_buf sbuf;
+	/* annotate=1 */
+	struct tb_slot *slot; /* by block id */
+	uint32_t nslot;
+	struct tb_slot *cur; /* the executing block's slot (spare if none) */
+	struct tb_slot spare;
+	uint32_t seg_gen;
+	uint32_t *touched; /* block ids with live counts in this interval */
+	uint32_t ntouched, captouched;
+	bool annot_started;  /* first counter record taken: earlier counts dropped */
+	uint64_t annot_lost; /* block executions counted nowhere (out of memory) */
+	uint8_t *annot_buf;  /* one ANNOT payload being encoded */
 	struct vp_slot {
 		uint64_t vpage;
 		uint64_t pbase; /* physical page address | 1 if MMIO */
@@ -109,11 +150,15 @@ struct vcpu {
 struct tb_desc {
 	uint64_t vaddr, end; /* [vaddr, end) fetched by one execution */
 	uint32_t n_insns;
+	uint32_t id; /* dense from 0: the stream's TBDEF id (annotate=1) */
 };
 
-static inline bool hv_global(uint64_t vaddr)
+/* Whether TLB c tags vaddr's entry global: the seed's experiment (Figure
+ * 17), for Xen's own range only (a PV guest's kernel sits above it). */
+static inline bool hv_global(const struct pmu_cache *c, uint64_t vaddr)
 {
-	return g.cfg.global_hv && vaddr >= g.cfg.hv_base;
+	return (g.cfg.global_hv || c->g.global_hv) && vaddr >= g.cfg.hv_base &&
+	       vaddr < g.cfg.hv_end;
 }
 
 static inline struct vcpu *vcpu_get(unsigned int vcpu_index)
@@ -124,11 +169,14 @@ static inline struct vcpu *vcpu_get(unsigned int vcpu_index)
 /* --- execution-time callbacks: keep them lean
  * ------------------------------------------ */
 
+static inline void annot_count(struct vcpu *v, int lv, unsigned u, bool hit);
+
 static void feed_l2(struct vcpu *v, bool from_l1i, unsigned src, uint64_t addr)
 {
 	for (unsigned u = 0; u < g.n_units[PMU_L2]; u++)
 		if ((from_l1i ? g.l2src[u].l1i : g.l2src[u].l1d) == src)
-			pmu_cache_access(&v->unit[PMU_L2][u], addr, false);
+			annot_count(v, PMU_L2, u,
+				    pmu_cache_access(&v->unit[PMU_L2][u], addr, false));
 }
 
 static const struct pmu_cache no_unit = {.g = {.text = "off"}};
@@ -141,6 +189,149 @@ static inline const struct pmu_cache *model_cache(const struct vcpu *v, int lv, 
 	return u == NO_UNIT ? &no_unit : &v->unit[lv][u];
 }
 
+/* --- annotation (annotate=1) -------------------------------------------- */
+
+/* Counts one lookup of model 0's array at level lv, unit u, in the executing
+ * block's slot: the stream's per-block counts then sum to exactly the
+ * counter records' model 0 deltas. */
+static inline void annot_count(struct vcpu *v, int lv, unsigned u, bool hit)
+{
+	if (g.cfg.annotate && u == g.model_unit[lv][0]) {
+		v->cur->c[annot_acc[lv]]++;
+		v->cur->c[annot_acc[lv] + 1] += !hit;
+	}
+}
+
+static size_t leb128(uint8_t *p, uint32_t x)
+{
+	size_t n = 0;
+
+	do {
+		p[n++] = (uint8_t)((x & 0x7f) | (x > 0x7f ? 0x80 : 0));
+		x >>= 7;
+	} while (x);
+	return n;
+}
+
+/* Starts slot id's counts in the current interval (the vCPU's thread). */
+static void annot_touch(struct vcpu *v, uint32_t id)
+{
+	struct tb_slot *sl = &v->slot[id];
+
+	if (sl->gen == v->seg_gen)
+		return;
+	if (v->ntouched == v->captouched) {
+		uint32_t cap = v->captouched ? 2 * v->captouched : 4096;
+		uint32_t *n;
+
+		/* under the buffer's lock: QEMU's exit path may be cutting the
+		 * interval (stream_record) from another thread */
+		pthread_mutex_lock(&v->sbuf.lock);
+		n = realloc(v->touched, cap * sizeof(*n));
+		if (n) {
+			v->touched = n;
+			v->captouched = cap;
+		}
+		pthread_mutex_unlock(&v->sbuf.lock);
+		if (!n) {
+			v->annot_lost++;
+			return;
+		}
+	}
+	memset(sl->c, 0, sizeof(sl->c));
+	sl->gen = v->seg_gen;
+	v->touched[v->ntouched++] = id;
+}
+
+/* The block d starts executing on v: its slot becomes current. */
+static void annot_enter(struct vcpu *v, unsigned int vcpu_index, const struct tb_desc *d)
+{
+	struct tb_slot *sl;
+
+	if (d->id >= v->nslot) {
+		uint32_t n = v->nslot ? v->nslot : 4096;
+		struct tb_slot *s;
+
+		while (n <= d->id)
+			n *= 2;
+		pthread_mutex_lock(&v->sbuf.lock); /* as in annot_touch */
+		s = realloc(v->slot, n * sizeof(*s));
+		if (s) {
+			memset(s + v->nslot, 0, (n - v->nslot) * sizeof(*s));
+			v->slot = s;
+			v->nslot = n;
+		}
+		pthread_mutex_unlock(&v->sbuf.lock);
+		if (!s) {
+			v->annot_lost++;
+			v->cur = &v->spare;
+			return;
+		}
+	}
+	sl = &v->slot[d->id];
+	if (!sl->defined && g.stream_on) {
+		struct pmu_stream_tbdef def = {
+		    .id = d->id, .n_insns = d->n_insns, .vaddr = d->vaddr};
+		uint8_t *p;
+
+		pthread_mutex_lock(&v->sbuf.lock);
+		p = pmu_stream_add_var(&g.stream, &v->sbuf, 0, vcpu_index, PMU_STREAM_TBDEF,
+				       sizeof(def));
+		if (p)
+			memcpy(p, &def, sizeof(def));
+		pthread_mutex_unlock(&v->sbuf.lock);
+		sl->defined = 1;
+	}
+	annot_touch(v, d->id);
+	v->cur = sl->gen == v->seg_gen ? sl : &v->spare;
+	v->cur->c[AN_INSNS] += d->n_insns;
+}
+
+/*
+ * Ends the vCPU's interval at a counter record taken at tsc (sbuf lock
+ * held): its blocks' counts go out as ANNOT records just before that
+ * record. tail = instructions of the executing block after the record (a
+ * record inside a block, at a marker or CR3 load): they belong to the next
+ * interval, as they do in the counter records.
+ */
+static void annot_cut(struct vcpu *v, unsigned int vcpu_index, uint64_t tsc, uint64_t tail)
+{
+	const size_t max_entry = 5 * (1 + PMU_ANNOT_COUNTERS);
+	struct tb_slot *cur = v->cur;
+	size_t used = 0;
+
+	if (cur && cur != &v->spare)
+		cur->c[AN_INSNS] -= (uint32_t)tail;
+	if (!v->annot_buf)
+		v->annot_buf = malloc(UINT16_MAX);
+	for (uint32_t i = 0; v->annot_started && v->annot_buf && i < v->ntouched; i++) {
+		const struct tb_slot *sl = &v->slot[v->touched[i]];
+
+		used += leb128(v->annot_buf + used, v->touched[i]);
+		for (unsigned k = 0; k < PMU_ANNOT_COUNTERS; k++)
+			used += leb128(v->annot_buf + used, sl->c[k]);
+		if (used + max_entry > UINT16_MAX || i + 1 == v->ntouched) {
+			uint8_t *p = pmu_stream_add_var(&g.stream, &v->sbuf, tsc, vcpu_index,
+							PMU_STREAM_ANNOT, used);
+
+			if (p)
+				memcpy(p, v->annot_buf, used);
+			used = 0;
+		}
+	}
+	v->annot_started = true;
+	v->ntouched = 0;
+	if (++v->seg_gen == 0)
+		v->seg_gen = 1; /* slots of gen 0 are never live */
+	if (cur && cur != &v->spare) {
+		uint32_t id = (uint32_t)(cur - v->slot);
+
+		annot_touch(v, id);
+		v->cur = v->slot[id].gen == v->seg_gen ? &v->slot[id] : &v->spare;
+		v->cur->c[AN_INSNS] += (uint32_t)tail;
+	}
+}
+
 /* One stream record of every counter; insns as in write_line(). */
 static void stream_record(struct vcpu *v, unsigned int vcpu_index, enum pmu_stream_kind kind,
 			  uint64_t insns, uint64_t tsc)
@@ -148,6 +339,8 @@ static void stream_record(struct vcpu *v, unsigned int vcpu_index, enum pmu_stre
 	uint64_t *c;
 
 	pthread_mutex_lock(&v->sbuf.lock);
+	if (g.cfg.annotate)
+		annot_cut(v, vcpu_index, tsc, v->insns - insns);
 	c = pmu_stream_add(&g.stream, &v->sbuf, tsc, vcpu_index, kind);
 	if (c) {
 		*c++ = insns;
@@ -188,21 +381,28 @@ static void on_tb_exec(unsigned int vcpu_index, void *userdata)
 	/* Exact unless the TB stops early (an exception mid-block): TCG calls
 	 * this before the block runs. */
 	v->insns += d->n_insns;
+	if (g.cfg.annotate)
+		annot_enter(v, vcpu_index, d);
 	/* Fetch is modelled per TB execution: one L1I lookup per line and one
 	 * ITLB lookup per page the block spans, in address order. */
 	for (unsigned k = 0; k < g.n_units[PMU_L1I]; k++) {
 		struct pmu_cache *c = &v->unit[PMU_L1I][k];
 		unsigned sh = c->g.block_shift;
 
-		for (uint64_t b = d->vaddr >> sh; b <= (d->end - 1) >> sh; b++)
-			if (!pmu_cache_access(c, b << sh, false))
+		for (uint64_t b = d->vaddr >> sh; b <= (d->end - 1) >> sh; b++) {
+			bool hit = pmu_cache_access(c, b << sh, false);
+
+			annot_count(v, PMU_L1I, k, hit);
+			if (!hit)
 				feed_l2(v, true, k, b << sh);
+		}
 	}
 	for (unsigned k = 0; k < g.n_units[PMU_ITLB]; k++) {
 		struct pmu_cache *c = &v->unit[PMU_ITLB][k];
 
 		for (uint64_t p = d->vaddr >> 12; p <= (d->end - 1) >> 12; p++)
-			pmu_cache_access(c, p << 12, hv_global(p << 12));
+			annot_count(v, PMU_ITLB, k,
+				    pmu_cache_access(c, p << 12, hv_global(c, p << 12)));
 	}
 }
 
@@ -267,9 +467,9 @@ static void on_mem(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t
 	for (unsigned k = 0; k < g.n_units[PMU_DTLB]; k++) {
 		struct pmu_cache *c = &v->unit[PMU_DTLB][k];
 
-		pmu_cache_access(c, vaddr, hv_global(vaddr));
+		annot_count(v, PMU_DTLB, k, pmu_cache_access(c, vaddr, hv_global(c, vaddr)));
 		if (last >> 12 != vaddr >> 12)
-			pmu_cache_access(c, last, hv_global(last));
+			annot_count(v, PMU_DTLB, k, pmu_cache_access(c, last, hv_global(c, last)));
 	}
 	/* Bit 0 of a translated address flags MMIO: uncacheable, counted only.
 	 * (Bit 0 never matters to a line index.) */
@@ -283,11 +483,17 @@ static void on_mem(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t
 		struct pmu_cache *c = &v->unit[PMU_L1D][k];
 		unsigned sh = c->g.block_shift;
 
-		if (!pmu_cache_access(c, addr, false))
+		bool hit = pmu_cache_access(c, addr, false);
+
+		annot_count(v, PMU_L1D, k, hit);
+		if (!hit)
 			feed_l2(v, false, k, addr);
-		if (addr_last >> sh != addr >> sh && !(addr_last & 1) &&
-		    !pmu_cache_access(c, addr_last, false))
-			feed_l2(v, false, k, addr_last);
+		if (addr_last >> sh != addr >> sh && !(addr_last & 1)) {
+			hit = pmu_cache_access(c, addr_last, false);
+			annot_count(v, PMU_L1D, k, hit);
+			if (!hit)
+				feed_l2(v, false, k, addr_last);
+		}
 	}
 }
 
@@ -332,6 +538,8 @@ static int json_counters(char *buf, size_t len, const struct vcpu *v, uint64_t i
 	if (g.cfg.phys_cache == 2)
 		OUT(",\"phys_cache_checks\":%" PRIu64 ",\"phys_cache_mismatches\":%" PRIu64,
 		    v->vp_checks, v->vp_mismatches);
+	if (g.cfg.annotate)
+		OUT(",\"annot_lost\":%" PRIu64, v->annot_lost);
 	/* Model 0's counters at top level too, so one-model users need no array. */
 	for (unsigned m = 0; m < g.cfg.n_models; m++) {
 		OUT(m == 0 ? "" : "},");
@@ -397,6 +605,11 @@ static void on_insn_special(unsigned int vcpu_index, void *userdata)
 		 * G=1 entries survive only if CR4.PGE is set, which the model
 		 * assumes for the global_hv experiment. */
 		v->cr3_loads++;
+		/* annotate=1: an address space ends, so does the record interval
+		 * (the correlator names its blocks by the domain running it) */
+		if (g.cfg.annotate && g.stream_on && (!g.cfg.stream_from_marker || g.marker_seen))
+			stream_record(v, vcpu_index, PMU_STREAM_CR3, v->insns - (u >> 8),
+				      __rdtsc());
 		flush_tlbs(v, true);
 		break;
 	case PMU_INSN_MOV_CR4:
@@ -474,6 +687,7 @@ static struct tb_desc *tb_desc_get(uint64_t vaddr, uint64_t end, uint32_t n)
 		d->vaddr = vaddr;
 		d->end = end;
 		d->n_insns = n;
+		d->id = (uint32_t)g.tb_used;
 		g.tb_tab[i] = d;
 		g.tb_used++;
 	}
@@ -596,6 +810,8 @@ static struct vcpu *vcpu_new(struct xpkt_err *err)
 		return NULL;
 	}
 	v->vp_gen = 1;
+	v->seg_gen = 1;
+	v->cur = &v->spare;
 	if (g.cfg.stream_path && pmu_stream_buf_init(&v->sbuf, 256 * 1024)) {
 		xpkt_err_set(err, "out of memory");
 		return NULL;
@@ -641,7 +857,7 @@ static int stream_start(struct xpkt_err *err)
 	memset(&h, 0, sizeof(h));
 	memset(models, 0, sizeof(models));
 	memcpy(h.magic, PMU_STREAM_MAGIC, sizeof(h.magic));
-	h.version = PMU_STREAM_VERSION;
+	h.version = g.cfg.annotate ? PMU_STREAM_VERSION_ANNOT : PMU_STREAM_VERSION;
 	h.n_vcpus = (uint32_t)g.n_vcpus;
 	h.n_models = g.cfg.n_models;
 	h.header_bytes = (uint32_t)(sizeof(h) + h.n_models * sizeof(models[0]));

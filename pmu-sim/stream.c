@@ -62,6 +62,25 @@ uint64_t *pmu_stream_add(struct pmu_stream *s, struct pmu_stream_buf *b, uint64_
 	return r->counter;
 }
 
+uint8_t *pmu_stream_add_var(struct pmu_stream *s, struct pmu_stream_buf *b, uint64_t tsc,
+			    uint32_t vcpu, enum pmu_stream_kind kind, size_t payload_bytes)
+{
+	size_t need = sizeof(struct pmu_stream_record) + payload_bytes;
+	struct pmu_stream_record *r;
+
+	if (!s->open || s->failed || b->cap < need || payload_bytes > UINT16_MAX)
+		return NULL;
+	if (b->cap - b->used < need)
+		pmu_stream_flush(s, b);
+	r = (struct pmu_stream_record *)(b->data + b->used);
+	b->used += need;
+	r->tsc = tsc;
+	r->vcpu = vcpu;
+	r->kind = (uint16_t)kind;
+	r->reserved = (uint16_t)payload_bytes;
+	return (uint8_t *)r->counter;
+}
+
 int pmu_stream_close(struct pmu_stream *s, struct xpkt_err *err)
 {
 	int failed;

@@ -38,6 +38,11 @@ int pmu_stream_buf_init(struct pmu_stream_buf *b, size_t cap_bytes);
  * the stream is closed or broken. */
 uint64_t *pmu_stream_add(struct pmu_stream *s, struct pmu_stream_buf *b, uint64_t tsc,
 			 uint32_t vcpu, enum pmu_stream_kind kind);
+/* With b->lock held: room for a variable-size record (version 2) of
+ * payload_bytes (< 65536), head filled in; the caller fills the payload.
+ * NULL once the stream is closed or broken. */
+uint8_t *pmu_stream_add_var(struct pmu_stream *s, struct pmu_stream_buf *b, uint64_t tsc,
+			    uint32_t vcpu, enum pmu_stream_kind kind, size_t payload_bytes);
 /* With b->lock held: writes b's records out. */
 void pmu_stream_flush(struct pmu_stream *s, struct pmu_stream_buf *b);
 /* Renames the file into place; buffers must have been flushed. */

@@ -4,6 +4,8 @@
  * (stream_format.h) as JSON lines, the header first, one object per record
  * after, with the counters named as in the plugin's out= snapshots. For
  * tests and for looking; the correlator reads the stream itself.
+ * Version 2's TBDEF records print as {"kind":"tbdef",...} and ANNOT records
+ * as {"kind":"annot",...,"blocks":[[id, 11 counts], ...]}.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,7 +19,7 @@ static const char *const vcpu_names[PMU_STREAM_VCPU_COUNTERS] = {
 static const char *const model_names[PMU_STREAM_MODEL_COUNTERS] = {
     "l1i_access", "l1i_miss",	 "l1d_access", "l1d_miss",    "l2_access",
     "l2_miss",	  "itlb_access", "itlb_miss",  "dtlb_access", "dtlb_miss"};
-static const char *const kind_names[] = {"periodic", "marker", "final"};
+static const char *const kind_names[] = {"periodic", "marker", "final", "cr3"};
 
 static int bad(const char *path, uint64_t off, const char *what)
 {
@@ -60,7 +62,7 @@ int main(int argc, char **argv)
 		return bad(argv[1], 0, "shorter than the 72-byte header");
 	if (memcmp(h.magic, PMU_STREAM_MAGIC, 8))
 		return bad(argv[1], 0, "not a pmu-sim stream (magic)");
-	if (h.version != PMU_STREAM_VERSION)
+	if (h.version != PMU_STREAM_VERSION && h.version != PMU_STREAM_VERSION_ANNOT)
 		return bad(argv[1], 8, "unsupported version");
 	if (!h.n_models || h.n_models > 64 ||
 	    h.header_bytes != sizeof(h) + h.n_models * sizeof(struct pmu_stream_model))
@@ -85,14 +87,62 @@ int main(int argc, char **argv)
 		       i ? "," : "", m.l1i, m.l1d, m.l2, m.itlb, m.dtlb);
 	}
 	printf("]}\n");
-	r = malloc(h.record_bytes);
+	r = malloc(h.record_bytes > sizeof(*r) + UINT16_MAX ? h.record_bytes
+							    : sizeof(*r) + UINT16_MAX);
 	if (!r)
 		return 1;
-	while ((got = fread(r, 1, h.record_bytes, f)) == h.record_bytes) {
+	while ((got = fread(r, 1, sizeof(*r), f)) == sizeof(*r)) {
+		size_t rest =
+		    r->kind >= PMU_STREAM_TBDEF ? r->reserved : h.record_bytes - sizeof(*r);
+
 		if (r->vcpu >= h.n_vcpus)
 			return bad(argv[1], off + 8, "vCPU index out of range");
-		if (r->kind >= sizeof(kind_names) / sizeof(kind_names[0]))
+		if (r->kind > PMU_STREAM_ANNOT ||
+		    (h.version == PMU_STREAM_VERSION && r->kind > PMU_STREAM_FINAL))
 			return bad(argv[1], off + 12, "unknown record kind");
+		if ((got = fread(r->counter, 1, rest, f)) != rest)
+			break;
+		if (r->kind == PMU_STREAM_TBDEF) {
+			struct pmu_stream_tbdef d;
+
+			if (rest != sizeof(d))
+				return bad(argv[1], off + 14, "TBDEF size is not 16");
+			memcpy(&d, r->counter, sizeof(d));
+			printf("{\"kind\":\"tbdef\",\"vcpu\":%u,\"id\":%u,\"vaddr\":%" PRIu64
+			       ",\"n_insns\":%u}\n",
+			       r->vcpu, d.id, d.vaddr, d.n_insns);
+			off += sizeof(*r) + rest;
+			continue;
+		}
+		if (r->kind == PMU_STREAM_ANNOT) {
+			const uint8_t *p = (const uint8_t *)r->counter, *end = p + rest;
+			unsigned k = 0, n = 0;
+
+			printf("{\"kind\":\"annot\",\"vcpu\":%u,\"tsc\":%" PRIu64 ",\"blocks\":[",
+			       r->vcpu, r->tsc);
+			while (p < end) {
+				uint64_t x = 0;
+				unsigned sh = 0;
+
+				do {
+					if (p == end || sh > 28)
+						return bad(
+						    argv[1],
+						    off + 16 +
+							(uint64_t)(p - (const uint8_t *)r->counter),
+						    "malformed ANNOT number");
+					x |= (uint64_t)(*p & 0x7f) << sh;
+					sh += 7;
+				} while (*p++ & 0x80);
+				printf("%s%" PRIu64, k ? "," : n++ ? "],[" : "[", x);
+				k = (k + 1) % (1 + PMU_ANNOT_COUNTERS);
+			}
+			if (k)
+				return bad(argv[1], off + 16, "ANNOT ends inside an entry");
+			printf("%s]}\n", rest ? "]" : "");
+			off += sizeof(*r) + rest;
+			continue;
+		}
 		printf("{\"kind\":\"%s\",\"vcpu\":%u,\"tsc\":%" PRIu64, kind_names[r->kind],
 		       r->vcpu, r->tsc);
 		for (int i = 0; i < PMU_STREAM_VCPU_COUNTERS; i++)
@@ -110,6 +160,8 @@ int main(int argc, char **argv)
 		printf("]}\n");
 		off += h.record_bytes;
 	}
+	if (got == sizeof(*r) || (got && got < sizeof(*r)))
+		got = 1; /* a head or body cut short */
 	free(r);
 	if (got)
 		return bad(argv[1], off, "truncated record");

@@ -18,6 +18,9 @@
 
 #define PMU_STREAM_MAGIC   "XPMUSIM1" /* 8 bytes, no NUL */
 #define PMU_STREAM_VERSION 1
+/* Version 2 (annotate=1) adds kinds PMU_STREAM_CR3, _TBDEF and _ANNOT;
+ * a version 1 stream has counter records only. */
+#define PMU_STREAM_VERSION_ANNOT 2
 
 /* Counters before the per-model block, in record order. */
 #define PMU_STREAM_VCPU_COUNTERS 7 /* insns loads stores io cr3_loads cr4_loads invlpg */
@@ -60,7 +63,33 @@ enum pmu_stream_kind {
 	PMU_STREAM_PERIODIC = 0, /* first TB boundary at least period_ns after the last */
 	PMU_STREAM_MARKER = 1,	 /* the guest executed xchg %bx,%bx */
 	PMU_STREAM_FINAL = 2,	 /* at QEMU exit */
+	/* version 2: a counter record at a mov to CR3 (an address space ends) */
+	PMU_STREAM_CR3 = 3,
+	/*
+	 * Version 2, variable size: the 16-byte record head, reserved = the
+	 * payload's size in bytes, then the payload (no counters).
+	 * TBDEF: struct pmu_stream_tbdef; written by a vCPU before its first
+	 * ANNOT that names the block. tsc is 0.
+	 * ANNOT: what each translation block did since the vCPU's previous
+	 * counter record, for model instance 0; written just before the
+	 * counter record (same tsc) that closes that interval, possibly as
+	 * several ANNOT records. Payload: entries of 1 + PMU_ANNOT_COUNTERS
+	 * unsigned LEB128 numbers: block id, then the counts in
+	 * PMU_ANNOT_COUNTERS order.
+	 */
+	PMU_STREAM_TBDEF = 4,
+	PMU_STREAM_ANNOT = 5,
 };
+
+struct pmu_stream_tbdef {
+	uint32_t id;	  /* dense, from 0, per stream */
+	uint32_t n_insns; /* instructions in the block */
+	uint64_t vaddr;	  /* guest-virtual address of its first instruction */
+};
+
+/* insns l1i_access l1i_miss l1d_access l1d_miss l2_access l2_miss
+ * itlb_access itlb_miss dtlb_access dtlb_miss */
+#define PMU_ANNOT_COUNTERS 11
 
 struct pmu_stream_record {
 	/* Host TSC when the record was taken. Under TCG the guest's rdtsc is
@@ -76,5 +105,6 @@ struct pmu_stream_record {
 _Static_assert(sizeof(struct pmu_stream_header) == 72, "stream header layout");
 _Static_assert(sizeof(struct pmu_stream_model) == 200, "stream model layout");
 _Static_assert(sizeof(struct pmu_stream_record) == 16, "stream record layout");
+_Static_assert(sizeof(struct pmu_stream_tbdef) == 16, "stream tbdef layout");
 
 #endif
