@@ -147,6 +147,15 @@ enum xpkt_event_id {
 	/* more receive-side hotspots (kprobes), after the netback ids */
 	XPKT_EV_HOT_COALESCE = 40,  /* skb_try_coalesce kprobe: skb = from (merged away), len */
 	XPKT_EV_HOT_PULL_TAIL = 41, /* __pskb_pull_tail kprobe: skb, len = bytes pulled */
+	/*
+	 * pmu-sim, besides XPKT_EV_SIM_PMU (encodings in tracepoints/sim_event.h),
+	 * both at the (cpu, ts) of the counter record they go with and decoded
+	 * before it: every model instance's L2 and TLB counters (the scaling
+	 * curves), and per translation block the counts of the record interval
+	 * that record closes (function annotation).
+	 */
+	XPKT_EV_SIM_MODEL = 42,
+	XPKT_EV_SIM_TB = 43,
 	/* netfront patch (guest) */
 	XPKT_EV_NF_TX_GRANT = 20,    /* skb, queue, ring_idx, req_id, gref, len */
 	XPKT_EV_NF_TX_NOTIFY = 21,   /* queue, [ring_idx, ring_end) pushed and notified */

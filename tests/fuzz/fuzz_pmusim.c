@@ -32,8 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!fp)
 		return 0;
 	/*
-	 * Odd first byte: a valid header (1-2 models, 1-4 vCPUs from the second
-	 * byte) is written first, so the fuzzer spends its time in the records.
+	 * Odd first byte: a valid header (1-2 models, 1-4 vCPUs, version 1 or 2
+	 * from the second byte) is written first, so the fuzzer spends its time
+	 * in the records.
 	 */
 	if (size >= 2 && (data[0] & 1)) {
 		struct pmu_stream_header h;
@@ -42,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&h, 0, sizeof(h));
 		memset(&m, 0, sizeof(m));
 		memcpy(h.magic, PMU_STREAM_MAGIC, 8);
-		h.version = PMU_STREAM_VERSION;
+		h.version = data[1] & 0x40 ? PMU_STREAM_VERSION_ANNOT : PMU_STREAM_VERSION;
 		h.n_models = 1u + (data[1] >> 7);
 		h.header_bytes = (uint32_t)(sizeof(h) + sizeof(m) * h.n_models);
 		h.n_vcpus = 1u + (data[1] & 3);
@@ -64,9 +65,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	while ((rc = s.next(&s, &ev, &err)) == 1) {
-		if (ev.ts < last || ev.id != XPKT_EV_SIM_PMU)
+		if (ev.ts < last || (ev.id != XPKT_EV_SIM_PMU && ev.id != XPKT_EV_SIM_MODEL &&
+				     ev.id != XPKT_EV_SIM_TB))
 			abort();
-		if (ev.arg2 != XPKT_SIM_EV_COUNTERS && (++models > 5 || ((char *)ev.pmu)[31]))
+		/* geometry: 5 for model 0, 5 per model more with two */
+		if (((ev.id == XPKT_EV_SIM_PMU && ev.arg2 != XPKT_SIM_EV_COUNTERS) ||
+		     (ev.id == XPKT_EV_SIM_MODEL && xpkt_sim_model_kind(&ev))) &&
+		    (++models > 15 || ((char *)ev.pmu)[31]))
 			abort();
 		last = ev.ts;
 	}

@@ -125,10 +125,40 @@ static void test_merge(void **state)
 		assert_string_equal((const char *)ev.pmu, geo[g]);
 		assert_true(ev.ts <= 500);
 	}
+	/* two models: each one's geometry again, as XPKT_EV_SIM_MODEL */
+	for (unsigned g = 0; g < 10; g++) {
+		static const char *const l2[2] = {"1M:16:64", "8M:16:64"};
+
+		assert_int_equal(s.next(&s, &ev, &err), 1);
+		assert_int_equal(ev.id, XPKT_EV_SIM_MODEL);
+		assert_int_equal(xpkt_sim_model_index(&ev), g / 5);
+		assert_int_equal(xpkt_sim_model_kind(&ev), XPKT_SIM_EV_MODEL_L1I + g % 5);
+		if (g % 5 == 2)
+			assert_string_equal((const char *)ev.pmu, l2[g / 5]);
+	}
 	while (s.next(&s, &ev, &err) == 1) {
 		uint64_t v[XPKT_SIM_COUNTERS];
 		unsigned vc = ev.cpu, k;
 
+		/* a record: each model's L2/TLB counters, then model 0's event */
+		for (unsigned m = 0; m < 2; m++) {
+			uint64_t mv[XPKT_SIMM_COUNTERS];
+			unsigned base = PMU_STREAM_VCPU_COUNTERS + PMU_STREAM_MODEL_COUNTERS * m;
+
+			assert_int_equal(ev.id, XPKT_EV_SIM_MODEL);
+			assert_int_equal(xpkt_sim_model_kind(&ev), XPKT_SIM_EV_COUNTERS);
+			assert_int_equal(xpkt_sim_model_index(&ev), m);
+			xpkt_sim_model_get(&ev, mv);
+			k = next_k[vc];
+			assert_int_equal(mv[XPKT_SIMM_L2_ACCESS], val(vc, k, base + 4));
+			assert_int_equal(mv[XPKT_SIMM_L2_MISS], val(vc, k, base + 5));
+			assert_int_equal(mv[XPKT_SIMM_ITLB_ACCESS], val(vc, k, base + 6));
+			assert_int_equal(mv[XPKT_SIMM_ITLB_MISS], val(vc, k, base + 7));
+			assert_int_equal(mv[XPKT_SIMM_DTLB_ACCESS], val(vc, k, base + 8));
+			assert_int_equal(mv[XPKT_SIMM_DTLB_MISS], val(vc, k, base + 9));
+			assert_int_equal(s.next(&s, &ev, &err), 1);
+			assert_int_equal(ev.cpu, vc);
+		}
 		assert_int_equal(ev.id, XPKT_EV_SIM_PMU);
 		assert_int_equal(ev.arg2, XPKT_SIM_EV_COUNTERS);
 		assert_true(vc < 2);
@@ -153,6 +183,126 @@ static void test_merge(void **state)
 	assert_int_equal(next_k[1], 6);
 	s.close(&s);
 	unlink(path);
+}
+
+static void expect_error(const char *what, const char *offset);
+
+static void put_var(struct wr *w, uint64_t tsc, uint32_t vcpu, uint16_t kind, const void *payload,
+		    uint16_t bytes)
+{
+	fwrite(&tsc, 8, 1, w->fp);
+	fwrite(&vcpu, 4, 1, w->fp);
+	fwrite(&kind, 2, 1, w->fp);
+	fwrite(&bytes, 2, 1, w->fp);
+	fwrite(payload, 1, bytes, w->fp);
+}
+
+static void put_tbdef(struct wr *w, uint32_t vcpu, uint32_t id, uint64_t vaddr)
+{
+	struct pmu_stream_tbdef d = {.id = id, .n_insns = 3, .vaddr = vaddr};
+
+	put_var(w, 0, vcpu, PMU_STREAM_TBDEF, &d, sizeof(d));
+}
+
+/* An ANNOT entry: block id, then counts c, c+1, ..., c+10 (LEB128; c large
+ * enough that some take several bytes). */
+static size_t annot_entry(uint8_t *p, uint32_t id, uint32_t c)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < 1 + XPKT_SIMTB_COUNTERS; i++) {
+		uint32_t x = i ? c + i - 1 : id;
+
+		do {
+			p[n++] = (uint8_t)((x & 0x7f) | (x > 0x7f ? 0x80 : 0));
+			x >>= 7;
+		} while (x);
+	}
+	return n;
+}
+
+static void set_version2(struct wr *w)
+{
+	fseek(w->fp, 8, SEEK_SET);
+	fwrite(&(uint32_t){PMU_STREAM_VERSION_ANNOT}, 4, 1, w->fp);
+	fseek(w->fp, 0, SEEK_END);
+}
+
+static void test_annot(void **state)
+{
+	struct wr w = wopen();
+	struct xpkt_stream s;
+	struct xpkt_event ev;
+	struct xpkt_err err;
+	uint8_t buf[256];
+	size_t n;
+	unsigned tb = 0, pmu = 0;
+
+	(void)state;
+	put_header(&w, 1, 1);
+	set_version2(&w);
+	put_rec(&w, 100, 0, 0, 0);
+	put_tbdef(&w, 0, 0, 0xffff82d040200000ull);
+	put_tbdef(&w, 0, 7, 0xffffffff81000010ull);
+	n = annot_entry(buf, 7, 300000);
+	n += annot_entry(buf + n, 0, 5);
+	put_var(&w, 200, 0, PMU_STREAM_ANNOT, buf, (uint16_t)n);
+	put_var(&w, 200, 0, PMU_STREAM_ANNOT, buf, 0); /* empty: nothing */
+	put_rec(&w, 200, 0, PMU_STREAM_CR3, 1);
+	fclose(w.fp);
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(xpkt_pmusim_stream_open(&s, path, &err), 0);
+	while (s.next(&s, &ev, &err) == 1) {
+		uint32_t v[XPKT_SIMTB_COUNTERS];
+
+		if (ev.id == XPKT_EV_SIM_PMU && ev.arg2 != XPKT_SIM_EV_COUNTERS)
+			continue; /* geometry */
+		if (ev.id == XPKT_EV_SIM_TB) {
+			/* before the record that closes its interval, at its tsc */
+			assert_int_equal(pmu, 1);
+			assert_int_equal(ev.ts, 200);
+			assert_int_equal(ev.ip, tb ? 0xffff82d040200000ull : 0xffffffff81000010ull);
+			xpkt_sim_tb_get(&ev, v);
+			for (unsigned i = 0; i < XPKT_SIMTB_COUNTERS; i++)
+				assert_int_equal(v[i], (tb ? 5 : 300000) + i);
+			tb++;
+			continue;
+		}
+		assert_int_equal(ev.id, XPKT_EV_SIM_PMU);
+		assert_int_equal(ev.arg, pmu ? PMU_STREAM_CR3 : 0);
+		pmu++;
+	}
+	assert_int_equal(tb, 2);
+	assert_int_equal(pmu, 2);
+	s.close(&s);
+	unlink(path);
+
+	/* an ANNOT naming a block no TBDEF defined */
+	w = wopen();
+	put_header(&w, 1, 1);
+	set_version2(&w);
+	n = annot_entry(buf, 3, 1);
+	put_var(&w, 200, 0, PMU_STREAM_ANNOT, buf, (uint16_t)n);
+	fclose(w.fp);
+	expect_error("before its TBDEF", "offset 288");
+
+	/* an entry cut short */
+	w = wopen();
+	put_header(&w, 1, 1);
+	set_version2(&w);
+	put_tbdef(&w, 0, 0, 0x1000);
+	n = annot_entry(buf, 0, 1);
+	put_var(&w, 200, 0, PMU_STREAM_ANNOT, buf, (uint16_t)(n - 1));
+	fclose(w.fp);
+	expect_error("cut short", "offset 320");
+
+	/* version 2 kinds in a version 1 stream */
+	w = wopen();
+	put_header(&w, 1, 1);
+	put_tbdef(&w, 0, 0, 0x1000);
+	fclose(w.fp);
+	expect_error("kind 4 unknown in version 1", "offset 272");
 }
 
 /* Opens (and reads to the end) a file; returns the error text or NULL. */
@@ -206,9 +356,9 @@ static void test_errors(void **state)
 	w = wopen();
 	put_header(&w, 1, 1);
 	fseek(w.fp, 8, SEEK_SET);
-	fwrite(&(uint32_t){2}, 4, 1, w.fp);
+	fwrite(&(uint32_t){3}, 4, 1, w.fp);
 	fclose(w.fp);
-	expect_error("version 2", "offset 8");
+	expect_error("version 3", "offset 8");
 
 	w = wopen();
 	put_header(&w, 1, 1);
@@ -291,6 +441,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_merge),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_annot),
 	    cmocka_unit_test(test_empty_stream),
 	};
 
