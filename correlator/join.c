@@ -30,7 +30,9 @@
 #include "correlator/hist.h"
 #include "correlator/join.h"
 #include "correlator/samples.h"
+#include "correlator/simannot.h"
 #include "correlator/simpmu.h"
+#include "correlator/simscale.h"
 #include "tracepoints/drop_reasons.h"
 #include "tracepoints/stage.h"
 
@@ -256,6 +258,9 @@ struct xpkt_joiner {
 	uint64_t hot_after_end[XPKT_DOM_COUNT][XPKT_HOT_COUNT];
 	struct xpkt_samples *sa; /* PC samples; NULL until the first one */
 	struct xpkt_simpmu *sp;	 /* pmu-sim deltas (section 13); NULL without that source */
+	/* pmu-sim listeners, made at their first event (section 14, scaling) */
+	struct xpkt_simannot *an;
+	struct xpkt_simscale *sc;
 	/*
 	 * Per source, the first source recording the same kernel (domain and
 	 * domid): a kernel's PC samples come in a source of their own (format
@@ -874,6 +879,8 @@ static void end_packet(struct xpkt_joiner *j, uint32_t p, int why, uint32_t drop
 	}
 	wait_stop(j, p);
 	lru_unlink(j, p);
+	if (j->sp)
+		xpkt_simpmu_end(j->sp, p);
 	k->live = 0;
 	k->gen++;
 	k->lru_next = j->free_head;
@@ -1114,12 +1121,24 @@ static int sim_note(struct xpkt_joiner *j, uint32_t p, unsigned s, const struct 
 	    .cpu = ev->cpu,
 	    .ts = ev->ts,
 	};
-	int prev = -1;
+	int prev = -1, wire = -1;
 
-	/* The wire is no CPU: the interval opens at the latest stage that ran on one. */
-	for (int i = XPKT_MAX_STAGES - 1; i >= 0 && prev < 0; i--)
-		if ((below & (1u << i)) && di->st[i].domain != XPKT_DOM_WIRE)
+	/* The wire is no CPU: the interval opens at the latest stage that ran on
+	 * one; with none before it but the wire (RX nic_gro after wire_rx), at the
+	 * wire's time, on this stage's CPU: what that CPU did since the frame
+	 * came in. */
+	for (int i = XPKT_MAX_STAGES - 1; i >= 0 && prev < 0; i--) {
+		if (!(below & (1u << i)))
+			continue;
+		if (di->st[i].domain != XPKT_DOM_WIRE)
 			prev = i;
+		else if (wire < 0)
+			wire = i;
+	}
+	if (prev < 0 && wire >= 0) {
+		at.wire_open = 1;
+		at.open_ts = j->pk[p].ts[wire];
+	}
 	return xpkt_simpmu_attach(j->sp, p, j->pk[p].gen, j->pk[p].dir, s, prev, &at);
 }
 
@@ -1780,6 +1799,31 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 			goto oom;
 		return 0;
 	}
+	/* pmu-sim's listeners (section 14, scaling) start with the first of
+	 * their events, which come before the record closing their interval */
+	if (id == XPKT_EV_SIM_TB) {
+		if (!j->sp)
+			return 0;
+		if (!j->an && !(j->an = xpkt_simannot_new(j->sp, j->driver_domid)))
+			goto oom;
+		if (xpkt_simannot_event(j->an, ev))
+			goto oom;
+		return 0;
+	}
+	if (id == XPKT_EV_SIM_MODEL) {
+		if (!j->sp)
+			return 0;
+		if (!j->sc) {
+			/* a few hundred bytes per interval: room for 2^19 */
+			if (!(j->sc = xpkt_simscale_new()) ||
+			    xpkt_simpmu_listen(j->sp, xpkt_simscale_owner, j->sc, 1u << 19))
+				goto oom;
+		}
+		if (xpkt_simscale_event(j->sc, ev))
+			goto oom;
+		return 0;
+	}
+
 	/* pmu-sim places a Linux vCPU on the physical CPU that switched it in */
 	if (id == XPKT_EV_XEN_SWITCH && j->sp && xpkt_simpmu_switch(j->sp, ev))
 		goto oom;
@@ -2162,6 +2206,10 @@ int xpkt_join_finish(struct xpkt_joiner *j, struct xpkt_results *out, struct xpk
 		return xpkt_err_set(err, "out of memory");
 	if (j->sp && xpkt_simpmu_finish(j->sp, out))
 		return xpkt_err_set(err, "out of memory");
+	if (j->an && xpkt_simannot_finish(j->an, out))
+		return xpkt_err_set(err, "out of memory");
+	if (j->sc && xpkt_simscale_finish(j->sc, out))
+		return xpkt_err_set(err, "out of memory");
 	return 0;
 }
 
@@ -2185,6 +2233,8 @@ void xpkt_join_free(struct xpkt_joiner *j)
 			for (unsigned c = 0; c < XPKT_PMU_MAX; c++)
 				xpkt_hist_free(j->pmu_hist[d][s][c]);
 	xpkt_samples_free(j->sa);
+	xpkt_simannot_free(j->an);
+	xpkt_simscale_free(j->sc);
 	xpkt_simpmu_free(j->sp);
 	free(j->att);
 	free(j->pm);

@@ -58,6 +58,12 @@ int xpkt_hot_of_event(unsigned id)
 /* Frees the histograms a correlation run left in r (correlate.h). */
 void xpkt_results_free(struct xpkt_results *r)
 {
+	free(r->sim_scaling);
+	r->sim_scaling = NULL;
+	if (r->sim_annot)
+		free(r->sim_annot->blocks);
+	free(r->sim_annot);
+	r->sim_annot = NULL;
 	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++)
 		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++) {
 			xpkt_hist_free(r->stages[d][s].hist);

@@ -60,6 +60,29 @@ enum xpkt_hot {
 	XPKT_HOT_COUNT
 };
 
+/*
+ * One translation block's simulated counts (model instance 0) in one stage
+ * (dir, stage; both -1 for "no stage") and one domain's code: domain is
+ * XPKT_DOM_XEN for Xen's addresses, else the Linux domain that ran
+ * (domid), or XPKT_DOM_COUNT if unknown. c[] in enum xpkt_sim_tb_counter
+ * order. Summed over the blocks of a stage, c[] equal its sim[] sums.
+ */
+struct xpkt_sim_block {
+	uint64_t ip;
+	int8_t dir, stage;
+	uint8_t domain;
+	uint16_t domid;
+	uint64_t c[XPKT_SIMTB_COUNTERS];
+};
+
+struct xpkt_sim_annot {
+	struct xpkt_sim_block *blocks; /* by (dir, stage, domain, domid, ip) */
+	uint64_t nblocks;
+	uint64_t entries;  /* XPKT_EV_SIM_TB events read */
+	uint64_t unowned;  /* of those, in an interval no owner was told of (before the first) */
+	uint64_t no_stage; /* of those, in intervals no stage took */
+};
+
 struct xpkt_stage_stats {
 	uint64_t count; /* latency samples (packets, for the origin stage) */
 	double mean_ns;
@@ -158,6 +181,41 @@ struct xpkt_clock_alignment {
 	uint64_t inversions; /* packets whose next stage ran earlier than this one */
 };
 
+/*
+ * pmu-sim cache/TLB scaling (seed 001 section 4.2, Figures 13-17;
+ * correlator/simscale.c): with several model instances in one stream,
+ * each instance's L2, ITLB and DTLB accesses and misses (enum
+ * xpkt_sim_model_counter order), summed over the record intervals each
+ * stage took (simpmu.h's owner of each interval), over those no stage
+ * took, and over all of them. Instances the plugin simulated with one
+ * shared array (same geometry) have equal counts by construction.
+ */
+#define XPKT_SIM_SCALE_MODELS 16 /* the plugin's PMU_MAX_MODELS */
+
+struct xpkt_sim_scale_model {
+	/* geometry texts as the plugin got them ("1M:16:64", "64:4:G", "off") */
+	char l1i[33], l1d[33], l2[33], itlb[33], dtlb[33];
+	/* ":G": this instance's TLB entries for the hypervisor's range survive CR3 loads */
+	uint8_t itlb_global, dtlb_global;
+};
+
+struct xpkt_sim_scaling {
+	unsigned nmodels;
+	struct xpkt_sim_scale_model model[XPKT_SIM_SCALE_MODELS];
+	uint64_t stage[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_SIM_SCALE_MODELS][XPKT_SIMM_COUNTERS];
+	uint64_t stage_intervals[XPKT_DIR_COUNT][XPKT_MAX_STAGES]; /* record intervals taken */
+	uint64_t no_stage[XPKT_SIM_SCALE_MODELS][XPKT_SIMM_COUNTERS];
+	uint64_t total[XPKT_SIM_SCALE_MODELS][XPKT_SIMM_COUNTERS]; /* stages + no stage */
+	/* record intervals told, and of those the ones a stage took */
+	uint64_t intervals;
+	uint64_t intervals_owned;
+	/* intervals whose two records did not both carry every model's counters
+	 * (events lost or out of place), and model deltas left out because a
+	 * counter went back: in no sum */
+	uint64_t intervals_unknown;
+	uint64_t deltas_backwards;
+};
+
 struct xpkt_results {
 	/* enum xpkt_mode whose catalogue rows index stages[][]; 0 reads as Xen. */
 	unsigned mode;
@@ -229,6 +287,16 @@ struct xpkt_results {
 	uint64_t sim_records;
 	uint64_t sim_insns_total;
 	uint64_t sim_insns_claimed;
+	/* record intervals told "no stage" early for lack of room (simpmu.h) */
+	uint64_t sim_ivals_forced;
+	/* stage claims that reached back into intervals already told (simpmu.h):
+	 * 0, or listeners' per-stage sums fall short of the stages' deltas */
+	uint64_t sim_claims_late;
+	/* pmu-sim annotate=1: per-block counts by stage and domain (simannot.h); NULL without */
+	struct xpkt_sim_annot *sim_annot;
+	/* several pmu-sim models: the scaling sums (simscale.c); NULL with one
+	 * model or none; owned by the results (xpkt_results_free) */
+	struct xpkt_sim_scaling *sim_scaling;
 };
 
 /* Adds n to the counter named reason in a reason list (creating it). */

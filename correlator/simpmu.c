@@ -16,13 +16,34 @@
 #include "correlator/hist.h"
 #include "correlator/simpmu.h"
 
-#define RING	 4096 /* records kept per physical CPU: 40 ms at the plugin's 10 us */
-#define MAX_PCPU 4096
-#define NO_PCPU	 0xffffu
+#define RING	      4096 /* records kept per physical CPU: 40 ms at the plugin's 10 us */
+#define MAX_PCPU      4096
+#define NO_PCPU	      0xffffu
+#define SWITCHES      256 /* XEN_SWITCHes remembered per physical CPU (domain_at) */
+#define MAX_LISTENERS 4
 
 struct snap {
 	uint64_t ts;
+	uint64_t rec_ts; /* the record the counters are from (its ts) */
 	uint64_t v[XPKT_SIM_COUNTERS];
+};
+
+/* A record interval (prev, ts] waiting for its owner. */
+struct ival {
+	uint64_t prev, ts;
+};
+
+/* A stage's share of a flush: the record intervals ending in (lo, hi]. */
+struct take {
+	uint64_t lo, hi;
+	uint8_t dir, s;
+};
+
+/* A live packet's stage counters on a CPU: a future interval may open there. */
+struct opener {
+	uint64_t rec_ts;
+	uint32_t p, gen;
+	uint8_t s;
 };
 
 /* A stage interval closing at the CPU's pending group time, from `open`. */
@@ -44,6 +65,22 @@ struct pcpu {
 	struct snap g_cur; /* counters at their close */
 	struct pend *g;
 	uint32_t ng, capg;
+	/* listeners: record intervals not yet settled, oldest at q[qhead] */
+	uint64_t last_rec_ts;
+	uint8_t have_rec;
+	struct ival *q;
+	uint32_t qhead, qn, qcap;
+	struct take *take;
+	uint32_t ntake, captake;
+	uint64_t told_upto; /* intervals ending at or before it were told */
+	/* listeners: a min-heap by rec_ts of where live packets' stages on this
+	 * CPU could open a later interval (stale entries dropped when on top) */
+	struct opener *op;
+	uint32_t nop, capop;
+	/* recent XEN_SWITCHes to this CPU: (ts, next domid), a ring */
+	uint64_t sw_ts[SWITCHES];
+	uint16_t sw_dom[SWITCHES];
+	uint32_t sw_n;
 };
 
 struct vmap {
@@ -65,6 +102,14 @@ struct xpkt_simpmu {
 	struct spkt *pk;
 	uint32_t cappk;
 	uint64_t records;
+	uint64_t forced;	/* intervals settled as "no stage" for lack of room */
+	uint64_t late;		/* claims reaching back into intervals already told */
+	uint32_t max_unsettled; /* the listeners' least room, in intervals per CPU */
+	struct {
+		xpkt_simpmu_owner_fn fn;
+		void *arg;
+	} lis[MAX_LISTENERS];
+	unsigned nlis;
 	char geo[5][32]; /* model 0: l1i l1d l2 itlb dtlb */
 	struct xpkt_hist *hist[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_SIM_COUNTERS];
 	uint64_t sum[XPKT_DIR_COUNT][XPKT_MAX_STAGES][XPKT_SIM_COUNTERS];
@@ -84,6 +129,9 @@ void xpkt_simpmu_free(struct xpkt_simpmu *sp)
 	for (uint32_t i = 0; i < sp->ncpu; i++) {
 		free(sp->cpu[i].ring);
 		free(sp->cpu[i].g);
+		free(sp->cpu[i].q);
+		free(sp->cpu[i].take);
+		free(sp->cpu[i].op);
 	}
 	for (unsigned d = 0; d < XPKT_DIR_COUNT; d++)
 		for (unsigned s = 0; s < XPKT_MAX_STAGES; s++)
@@ -112,6 +160,157 @@ static struct pcpu *get_cpu(struct xpkt_simpmu *sp, uint16_t cpu)
 	return &sp->cpu[cpu];
 }
 
+int xpkt_simpmu_listen(struct xpkt_simpmu *sp, xpkt_simpmu_owner_fn fn, void *arg,
+		       uint32_t max_unsettled)
+{
+	if (sp->nlis == MAX_LISTENERS)
+		return -1;
+	if (!sp->nlis || max_unsettled < sp->max_unsettled)
+		sp->max_unsettled = max_unsettled ? max_unsettled : 1;
+	sp->lis[sp->nlis].fn = fn;
+	sp->lis[sp->nlis].arg = arg;
+	sp->nlis++;
+	return 0;
+}
+
+static int tell(struct xpkt_simpmu *sp, uint16_t pcpu, const struct ival *iv, int dir, int s)
+{
+	for (unsigned i = 0; i < sp->nlis; i++)
+		if (sp->lis[i].fn(sp->lis[i].arg, pcpu, iv->prev, iv->ts, dir, s))
+			return -1;
+	return 0;
+}
+
+/*
+ * Tells the owners of CPU c's queued intervals that end at or before
+ * upto: the take (from the flush just done) whose range holds the
+ * interval's end, else no stage. Takes are disjoint.
+ */
+static int settle(struct xpkt_simpmu *sp, struct pcpu *c, uint16_t pcpu, uint64_t upto)
+{
+	while (c->qn) {
+		const struct ival *iv = &c->q[c->qhead];
+		int dir = -1, s = -1;
+
+		if (iv->ts > upto)
+			break;
+		for (uint32_t k = 0; k < c->ntake; k++)
+			if (c->take[k].lo < iv->ts && iv->ts <= c->take[k].hi) {
+				dir = c->take[k].dir;
+				s = c->take[k].s;
+				break;
+			}
+		if (tell(sp, pcpu, iv, dir, s))
+			return -1;
+		c->told_upto = iv->ts;
+		c->qhead = (c->qhead + 1) % c->qcap;
+		c->qn--;
+	}
+	return 0;
+}
+
+static int queue_ival(struct xpkt_simpmu *sp, struct pcpu *c, uint16_t pcpu, uint64_t prev,
+		      uint64_t ts)
+{
+	if (c->qn >= sp->max_unsettled) {
+		/* no stage can still claim it without one closing for ages: give up on it */
+		c->ntake = 0;
+		if (settle(sp, c, pcpu, c->q[c->qhead].ts))
+			return -1;
+		sp->forced++;
+	}
+	if (c->qn == c->qcap) {
+		uint32_t cap = c->qcap ? 2 * c->qcap : 1024;
+		struct ival *n = malloc(cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		for (uint32_t k = 0; k < c->qn; k++)
+			n[k] = c->q[(c->qhead + k) % c->qcap];
+		free(c->q);
+		c->q = n;
+		c->qcap = cap;
+		c->qhead = 0;
+	}
+	c->q[(c->qhead + c->qn) % c->qcap] = (struct ival){.prev = prev, .ts = ts};
+	c->qn++;
+	return 0;
+}
+
+static int op_push(struct pcpu *c, struct opener o)
+{
+	uint32_t i;
+
+	if (c->nop == c->capop) {
+		uint32_t cap = c->capop ? 2 * c->capop : 256;
+		struct opener *n = realloc(c->op, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->op = n;
+		c->capop = cap;
+	}
+	for (i = c->nop++; i && c->op[(i - 1) / 2].rec_ts > o.rec_ts; i = (i - 1) / 2)
+		c->op[i] = c->op[(i - 1) / 2];
+	c->op[i] = o;
+	return 0;
+}
+
+static void op_pop(struct pcpu *c)
+{
+	struct opener last = c->op[--c->nop];
+	uint32_t i = 0;
+
+	for (;;) {
+		uint32_t k = 2 * i + 1;
+
+		if (k >= c->nop)
+			break;
+		if (k + 1 < c->nop && c->op[k + 1].rec_ts < c->op[k].rec_ts)
+			k++;
+		if (c->op[k].rec_ts >= last.rec_ts)
+			break;
+		c->op[i] = c->op[k];
+		i = k;
+	}
+	if (c->nop)
+		c->op[i] = last;
+}
+
+/*
+ * The earliest record a later claim on CPU c could start after: the
+ * oldest counters a live packet holds on c (an interval opens at its
+ * packet's previous stage, as of that stage), or a pending one's open.
+ * Intervals ending at or before it will never be claimed.
+ */
+static uint64_t claim_floor(const struct xpkt_simpmu *sp, struct pcpu *c)
+{
+	uint64_t floor = UINT64_MAX;
+
+	while (c->nop) {
+		const struct opener *o = &c->op[0];
+		const struct spkt *k = o->p < sp->cappk ? &sp->pk[o->p] : NULL;
+
+		if (k && k->gen == o->gen && (k->have >> o->s & 1) &&
+		    k->pcpu[o->s] == (uint16_t)(c - sp->cpu) && k->at[o->s].rec_ts == o->rec_ts)
+			break;
+		op_pop(c); /* the packet ended, or that stage's counters changed */
+	}
+	if (c->nop)
+		floor = c->op[0].rec_ts;
+	for (uint32_t k = 0; k < c->ng; k++)
+		if (c->g[k].open.rec_ts < floor)
+			floor = c->g[k].open.rec_ts;
+	return floor;
+}
+
+int xpkt_simpmu_end(struct xpkt_simpmu *sp, uint32_t p)
+{
+	if (p < sp->cappk)
+		sp->pk[p].have = 0; /* its openers go stale */
+	return 0;
+}
+
 int xpkt_simpmu_record(struct xpkt_simpmu *sp, const struct xpkt_event *ev)
 {
 	struct pcpu *c;
@@ -134,8 +333,26 @@ int xpkt_simpmu_record(struct xpkt_simpmu *sp, const struct xpkt_event *ev)
 		return -1;
 	if (!c->ring && !(c->ring = malloc(RING * sizeof(*c->ring))))
 		return -1;
+	if (sp->nlis && c->have_rec && queue_ival(sp, c, ev->cpu, c->last_rec_ts, ev->ts))
+		return -1;
+	/* nothing can claim what ends before the oldest open still possible;
+	 * the floor is also what keeps the openers' heap free of stale tops */
+	{
+		uint64_t floor = claim_floor(sp, c);
+
+		if (sp->nlis && c->qn && floor != UINT64_MAX && c->q[c->qhead].ts <= floor) {
+			uint32_t keep = c->ntake;
+
+			c->ntake = 0;
+			if (settle(sp, c, ev->cpu, floor))
+				return -1;
+			c->ntake = keep;
+		}
+	}
+	c->last_rec_ts = ev->ts;
+	c->have_rec = 1;
 	e = &c->ring[c->head];
-	e->ts = ev->ts;
+	e->ts = e->rec_ts = ev->ts;
 	xpkt_sim_event_get(ev, e->v);
 	if (!c->n)
 		c->first_insns = e->v[XPKT_SIM_INSNS];
@@ -148,6 +365,15 @@ int xpkt_simpmu_record(struct xpkt_simpmu *sp, const struct xpkt_event *ev)
 
 int xpkt_simpmu_switch(struct xpkt_simpmu *sp, const struct xpkt_event *ev)
 {
+	if (ev->cpu < MAX_PCPU) {
+		struct pcpu *c = get_cpu(sp, ev->cpu);
+
+		if (!c)
+			return -1;
+		c->sw_ts[c->sw_n % SWITCHES] = ev->ts;
+		c->sw_dom[c->sw_n % SWITCHES] = ev->domid;
+		c->sw_n++;
+	}
 	for (uint32_t i = 0; i < sp->nvm; i++)
 		if (sp->vm[i].domid == ev->domid && sp->vm[i].vcpu == ev->vcpu) {
 			sp->vm[i].pcpu = ev->cpu;
@@ -164,6 +390,29 @@ int xpkt_simpmu_switch(struct xpkt_simpmu *sp, const struct xpkt_event *ev)
 	}
 	sp->vm[sp->nvm++] = (struct vmap){.domid = ev->domid, .vcpu = ev->vcpu, .pcpu = ev->cpu};
 	return 0;
+}
+
+int xpkt_simpmu_domain_at(const struct xpkt_simpmu *sp, uint16_t pcpu, uint64_t ts)
+{
+	const struct pcpu *c;
+	uint32_t n;
+
+	if (pcpu >= sp->ncpu)
+		return -1;
+	c = &sp->cpu[pcpu];
+	n = c->sw_n < SWITCHES ? c->sw_n : SWITCHES;
+	for (uint32_t k = 1; k <= n; k++) {
+		uint32_t i = (c->sw_n - k) % SWITCHES;
+
+		if (c->sw_ts[i] <= ts)
+			return c->sw_dom[i];
+	}
+	return -1;
+}
+
+uint64_t xpkt_simpmu_last_record(const struct xpkt_simpmu *sp, uint16_t pcpu)
+{
+	return pcpu < sp->ncpu && sp->cpu[pcpu].have_rec ? sp->cpu[pcpu].last_rec_ts : 0;
 }
 
 /* The physical CPU an attach ran on, NO_PCPU if unknown. */
@@ -193,6 +442,7 @@ static int counters_at(const struct xpkt_simpmu *sp, uint16_t pcpu, uint64_t ts,
 
 		if (e->ts <= ts) {
 			out->ts = ts;
+			out->rec_ts = e->ts;
 			memcpy(out->v, e->v, sizeof(out->v));
 			return 1;
 		}
@@ -269,13 +519,42 @@ static int by_open_desc(const void *a, const void *b)
  * depend on the order the join attached them in, so ground truth can
  * follow the same rule from identities alone.
  */
+static int add_take(struct pcpu *c, const struct snap *hi, const struct snap *lo, unsigned dir,
+		    unsigned s)
+{
+	if (c->ntake == c->captake) {
+		uint32_t cap = c->captake ? 2 * c->captake : 8;
+		struct take *n = realloc(c->take, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->take = n;
+		c->captake = cap;
+	}
+	c->take[c->ntake++] =
+	    (struct take){.lo = lo->rec_ts, .hi = hi->rec_ts, .dir = (uint8_t)dir, .s = (uint8_t)s};
+	return 0;
+}
+
+/* A claim covering intervals the listeners were already told of (given up
+ * on, or settled by the floor): its stage's delta counts work they put
+ * elsewhere. Counted, so outputs can say their sums fall short. */
+static void check_late(struct xpkt_simpmu *sp, const struct pcpu *c, const struct snap *lo)
+{
+	if (c->told_upto > lo->rec_ts)
+		sp->late++;
+}
+
 static int flush(struct xpkt_simpmu *sp, struct pcpu *c)
 {
 	const struct snap *upper = &c->g_cur;
 
-	/* what the CPU ran before its claim mark is earlier intervals' */
+	/* what the CPU ran before its claim mark is earlier intervals'. An open
+	 * at the mark's very ns may predate a record of that ns (merged after
+	 * the event that opened it, before the mark was taken): by record too */
 	for (uint32_t k = 0; k < c->ng; k++)
-		if (c->have_mark && c->mark.ts > c->g[k].open.ts)
+		if (c->have_mark &&
+		    (c->mark.ts > c->g[k].open.ts || c->mark.rec_ts > c->g[k].open.rec_ts))
 			c->g[k].open = c->mark;
 	qsort(c->g, c->ng, sizeof(*c->g), by_open_desc);
 	for (uint32_t k = 0; k < c->ng; k++) {
@@ -296,11 +575,19 @@ static int flush(struct xpkt_simpmu *sp, struct pcpu *c)
 		}
 		if (add_delta(sp, c, e->dir, e->s, upper, lo))
 			return -1;
+		if (sp->nlis && add_take(c, upper, lo, e->dir, e->s))
+			return -1;
+		if (sp->nlis)
+			check_late(sp, c, lo);
 		upper = lo;
 	}
 	c->mark = c->g_cur;
 	c->have_mark = 1;
 	c->ng = 0;
+	/* later intervals open at the mark or after: nothing up to it can change owner */
+	if (sp->nlis && settle(sp, c, (uint16_t)(c - sp->cpu), c->mark.rec_ts))
+		return -1;
+	c->ntake = 0;
 	return 0;
 }
 
@@ -309,7 +596,7 @@ int xpkt_simpmu_attach(struct xpkt_simpmu *sp, uint32_t p, uint32_t gen, unsigne
 {
 	uint16_t pcpu = pcpu_of(sp, at);
 	struct spkt *k = get_pkt(sp, p, gen);
-	struct snap cur;
+	struct snap cur, open;
 	struct pcpu *c;
 	int have_cur;
 
@@ -323,17 +610,31 @@ int xpkt_simpmu_attach(struct xpkt_simpmu *sp, uint32_t p, uint32_t gen, unsigne
 		k->have |= (uint16_t)(1u << s);
 		k->pcpu[s] = pcpu;
 		k->at[s] = cur;
+		/* kept with or without listeners: one may come later */
+		if (op_push(
+			&sp->cpu[pcpu],
+			(struct opener){.rec_ts = cur.rec_ts, .p = p, .gen = gen, .s = (uint8_t)s}))
+			return -1;
 	}
-	if (prev < 0 || prev >= XPKT_MAX_STAGES)
+	if ((prev < 0 || prev >= XPKT_MAX_STAGES) && !at->wire_open)
 		return 0; /* an origin: no interval */
-	if (!have_cur || !(k->have & (1u << prev))) {
+	if (prev < 0 || prev >= XPKT_MAX_STAGES) {
+		/* after the wire alone: from the wire's time on this CPU, the
+		 * counters an event then would have seen (a record of the same ns
+		 * comes after it: the stream is the manifest's last source) */
+		if (!have_cur || !at->open_ts || !counters_at(sp, pcpu, at->open_ts - 1, &open)) {
+			sp->unpaired[dir][s]++;
+			return 0;
+		}
+	} else if (!have_cur || !(k->have & (1u << prev))) {
 		sp->unpaired[dir][s]++;
 		return 0;
-	}
-	if (k->pcpu[prev] != pcpu) {
+	} else if (k->pcpu[prev] != pcpu) {
 		/* per-CPU counters of two CPUs do not subtract */
 		sp->cross[dir][s]++;
 		return 0;
+	} else {
+		open = k->at[prev];
 	}
 	c = &sp->cpu[pcpu];
 	if (c->ng && c->g_cur.ts != at->ts && flush(sp, c))
@@ -352,8 +653,8 @@ int xpkt_simpmu_attach(struct xpkt_simpmu *sp, uint32_t p, uint32_t gen, unsigne
 	}
 	if (!c->ng)
 		c->g_cur = cur;
-	c->g[c->ng++] = (struct pend){
-	    .dir = (uint8_t)dir, .s = (uint8_t)s, .open = k->at[prev], .opened_ns = k->at[prev].ts};
+	c->g[c->ng++] =
+	    (struct pend){.dir = (uint8_t)dir, .s = (uint8_t)s, .open = open, .opened_ns = open.ts};
 	return 0;
 }
 
@@ -372,10 +673,16 @@ int xpkt_simpmu_finish(struct xpkt_simpmu *sp, struct xpkt_results *out)
 	static const char *const lvl[5] = {"l1i", "l1d", "l2", "itlb", "dtlb"};
 	size_t used = 0;
 
-	for (uint32_t i = 0; i < sp->ncpu; i++)
+	for (uint32_t i = 0; i < sp->ncpu; i++) {
 		if (sp->cpu[i].ng && flush(sp, &sp->cpu[i]))
 			return -1;
+		sp->cpu[i].ntake = 0;
+		if (settle(sp, &sp->cpu[i], (uint16_t)i, UINT64_MAX))
+			return -1;
+	}
 	out->sim_known = 1;
+	out->sim_ivals_forced = sp->forced;
+	out->sim_claims_late = sp->late;
 	out->sim_records = sp->records;
 	out->sim_model[0] = 0;
 	for (unsigned i = 0; i < 5; i++) {

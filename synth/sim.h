@@ -144,6 +144,26 @@ void sim_pmusim_values(unsigned pcpu, uint64_t rec_ns, uint64_t v[XPKT_SIM_COUNT
 /* Writes BUNDLE/pmu.sim: records of every pCPU at every period in [from_ns, to_ns + period]. */
 int sim_pmusim_write(const char *dir, uint64_t from_ns, uint64_t to_ns, uint64_t tsc_hz,
 		     int64_t tsc_offset, struct xpkt_err *err);
+/*
+ * The stream is version 2 (annotate=1): the interval a record closes is all
+ * one translation block's, of two in Xen's range, by the record's parity
+ * (SIM_PMUSIM_BLOCK_IP + block * 0x100, named in BUNDLE/xen.kallsyms);
+ * sim_pmusim_block_counts gives its counts (the record's model 0 deltas).
+ */
+#define SIM_PMUSIM_BLOCKS   2
+#define SIM_PMUSIM_BLOCK_IP 0xffff82d040300000ull
+static inline unsigned sim_pmusim_block(uint64_t rec_ns)
+{
+	return (unsigned)(rec_ns / SIM_PMUSIM_PERIOD_NS % SIM_PMUSIM_BLOCKS);
+}
+void sim_pmusim_block_counts(unsigned pcpu, uint64_t rec_ns, uint32_t c[XPKT_SIMTB_COUNTERS]);
+extern const char *const sim_pmusim_block_name[SIM_PMUSIM_BLOCKS];
+/* The counts per stage and block truth replayed (sim_truth_pmusim_block) as
+ * BUNDLE/truth-annotate.json, in `xpkttrace annotate --json`'s shape. */
+struct sim_truth;
+int sim_pmusim_write_annot_truth(const char *dir, const struct sim_truth *t, struct xpkt_err *err);
+const uint64_t *sim_truth_pmusim_block(const struct sim_truth *t, unsigned dir, unsigned stage,
+				       unsigned block);
 /* The latest time any item was handed to the sink (the trace's end). */
 uint64_t sim_sink_last_ns(const struct sim_sink *s);
 

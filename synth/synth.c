@@ -1663,6 +1663,8 @@ int xpkt_synth_generate(const struct xpkt_synth_opts *o, struct xpkt_results *tr
 			 "l1i=32K:8:64 l1d=32K:8:64 l2=1M:16:64 itlb=64:4 dtlb=64:4");
 	if (xpkt_manifest_write(o->out_dir, m, err) || write_truth(o->out_dir, res, m, err))
 		goto out_gen;
+	if (o->pmu_sim && sim_pmusim_write_annot_truth(o->out_dir, g->truth, err))
+		goto out_gen;
 	if (truth)
 		*truth = *res;
 	rc = 0;

@@ -50,7 +50,8 @@ struct sim_iv {
 	uint8_t dir, stage, retro;	 /* retro: attached after the fact, before proc_ns's own */
 	uint8_t dom, open_dom;
 	uint16_t cpu, open_cpu;
-	uint16_t pcpu; /* resolved at finish */
+	uint8_t wire_open; /* opens at the wire's time, on the closing end's CPU */
+	uint16_t pcpu;	   /* resolved at finish */
 };
 
 struct sim_first_switch {
@@ -70,6 +71,8 @@ struct sim_truth_pmusim {
 	uint64_t cross[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	uint64_t unpaired[XPKT_DIR_COUNT][XPKT_MAX_STAGES];
 	uint64_t claimed;
+	/* annotation (section 14): the blocks' counts of the record intervals each stage took */
+	uint64_t block[XPKT_DIR_COUNT][XPKT_MAX_STAGES][SIM_PMUSIM_BLOCKS][XPKT_SIMTB_COUNTERS];
 };
 
 struct sim_truth {
@@ -279,7 +282,7 @@ int sim_truth_switch(struct sim_truth *t, uint16_t dom, uint16_t vcpu, unsigned 
 
 /* Stage i of p attached after stage prev: remember the interval. */
 static void pmusim_note(struct sim_truth *t, const struct sim_tpkt *p,
-			const struct xpkt_stage *rows, unsigned prev, unsigned i)
+			const struct xpkt_stage *rows, unsigned prev, unsigned i, int wire_open)
 {
 	struct sim_truth_pmusim *ps = &t->ps;
 	struct sim_iv *v;
@@ -305,6 +308,7 @@ static void pmusim_note(struct sim_truth *t, const struct sim_tpkt *p,
 	v->cpu = p->cpu[i];
 	v->open_dom = p->dom[prev];
 	v->open_cpu = p->cpu[prev];
+	v->wire_open = (uint8_t)wire_open;
 	/* the unmap call is attached by the next row's event, just before that row */
 	v->retro = rows[i].join == XPKT_JOIN_UNMAP_CALL;
 	v->proc_ns = v->retro ? p->ns[i + 1] : p->ns[i];
@@ -347,6 +351,19 @@ static void pmusim_sample(struct sim_truth *t, const struct sim_iv *v, uint64_t 
 		pmusim_at(v->pcpu, hi_ns, hi);
 		pmusim_at(v->pcpu, lo_ns, lo);
 	}
+	/* the record intervals (lo's record, hi's record] are the stage's, whole */
+	if (hi_ns > lo_ns)
+		for (uint64_t r = (lo_ns - 1) / SIM_PMUSIM_PERIOD_NS * SIM_PMUSIM_PERIOD_NS +
+				  SIM_PMUSIM_PERIOD_NS;
+		     r <= (hi_ns - 1) / SIM_PMUSIM_PERIOD_NS * SIM_PMUSIM_PERIOD_NS;
+		     r += SIM_PMUSIM_PERIOD_NS) {
+			uint32_t bc[XPKT_SIMTB_COUNTERS];
+			uint64_t *acc = ps->block[v->dir][v->stage][sim_pmusim_block(r)];
+
+			sim_pmusim_block_counts(v->pcpu, r, bc);
+			for (unsigned c = 0; c < XPKT_SIMTB_COUNTERS; c++)
+				acc[c] += bc[c];
+		}
 	for (unsigned c = 0; c < XPKT_SIM_COUNTERS; c++) {
 		ps->sum[v->dir][v->stage][c] += hi[c] - lo[c];
 		if (sample_add(&ps->v[v->dir][v->stage][c], hi[c] - lo[c]))
@@ -423,10 +440,11 @@ static void pmusim_replay(struct sim_truth *t)
 	qsort(ps->iv, ps->niv, sizeof(*ps->iv), by_proc);
 	for (size_t k = 0; k < ps->niv && !t->oom; k++) {
 		struct sim_iv *v = &ps->iv[k];
-		uint16_t a = pmusim_pcpu(ps, v->open_dom, v->open_cpu, v->open_ns);
+		uint16_t a;
 		struct pmusim_cpu *c;
 
 		v->pcpu = pmusim_pcpu(ps, v->dom, v->cpu, v->ts);
+		a = v->wire_open ? v->pcpu : pmusim_pcpu(ps, v->open_dom, v->open_cpu, v->open_ns);
 		if (a == NO_PCPU || v->pcpu == NO_PCPU) {
 			ps->unpaired[v->dir][v->stage]++;
 			continue;
@@ -471,7 +489,9 @@ static void finalize(struct sim_truth *t, struct sim_tpkt *p)
 		if (prev >= 0 && (p->pmu_have & (1u << i)))
 			pmu_delta(t, p, (unsigned)prev, i);
 		if (sim_prev >= 0 && t->ps.on)
-			pmusim_note(t, p, rows, (unsigned)sim_prev, i);
+			pmusim_note(t, p, rows, (unsigned)sim_prev, i, 0);
+		else if (prev >= 0 && t->ps.on) /* only the wire before it (section 13) */
+			pmusim_note(t, p, rows, (unsigned)prev, i, 1);
 		if (rows[i].domain != XPKT_DOM_WIRE) /* the wire is no CPU (section 13) */
 			sim_prev = (int)i;
 		prev = (int)i;
@@ -573,6 +593,12 @@ static uint64_t rank(const struct samples *s, uint64_t q_milli)
 	uint64_t r = (q_milli * s->n + 999) / 1000;
 
 	return s->v[(r ? r : 1) - 1];
+}
+
+const uint64_t *sim_truth_pmusim_block(const struct sim_truth *t, unsigned dir, unsigned stage,
+				       unsigned block)
+{
+	return t->ps.block[dir][stage][block];
 }
 
 int sim_truth_finish(struct sim_truth *t, struct xpkt_results *r, struct xpkt_err *err)

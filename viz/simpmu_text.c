@@ -52,8 +52,10 @@ int xpkt_simpmu_text(FILE *fp, const struct xpkt_results *r, const struct xpkt_t
 			if (!in->count) {
 				fprintf(fp, "%-22.22s %6s %5" PRIu64 "  n/a (%s)\n", name, "-",
 					s->sim_cross_cpu,
-					s->sim_cross_cpu ? "ends on different physical CPUs"
-							 : "physical CPU or counters unknown");
+					st[i].domain == XPKT_DOM_WIRE
+					    ? "on the wire: no CPU runs it"
+					: s->sim_cross_cpu ? "ends on different physical CPUs"
+							   : "physical CPU or counters unknown");
 				continue;
 			}
 			for (unsigned c = 0; c < XPKT_SIM_COUNTERS; c++)
