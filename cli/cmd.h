@@ -27,6 +27,7 @@ int cmd_record(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_sym(int argc, char **argv);
+int cmd_annotate(int argc, char **argv);
 
 /* "xpkttrace: msg" on stderr; returns 1 for "return die(...)". */
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -49,5 +50,14 @@ int cli_correlate(const char *bundle, struct xpkt_correlate_opts *copts, int qui
  * returns non-zero on a write error. 0, or the error printed and 1.
  */
 int cli_write(const char *out, int (*render)(FILE *fp, const void *arg), const void *arg);
+
+/*
+ * The symbol tables the recorder saved per domain, BUNDLE/DOMAIN.kallsyms
+ * (docs/bundle.md; xen.kallsyms may be Xen's own System.map): tabs[domain]
+ * or NULL where the bundle has none. 0, or the error printed and 1.
+ */
+struct xpkt_symtab;
+int cli_symtabs_load(const char *bundle, struct xpkt_symtab *tabs[]);
+void cli_symtabs_free(struct xpkt_symtab *tabs[]);
 
 #endif

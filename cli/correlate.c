@@ -46,9 +46,39 @@ static void progress(uint64_t events, uint64_t in_flight, void *arg)
  * recorder saved per domain, BUNDLE/DOMAIN.kallsyms (docs/bundle.md); a
  * domain without one gets "[unknown]". Only runs when there are samples.
  */
+int cli_symtabs_load(const char *bundle, struct xpkt_symtab *tabs[])
+{
+	struct xpkt_err err = {{0}};
+
+	for (unsigned d = 0; d < XPKT_DOM_COUNT; d++)
+		tabs[d] = NULL;
+	for (unsigned d = 0; d < XPKT_DOM_COUNT; d++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s.kallsyms", bundle,
+			 xpkt_domain_name((enum xpkt_domain)d));
+		if (access(path, R_OK))
+			continue;
+		tabs[d] = xpkt_symtab_new();
+		if (!tabs[d] || xpkt_symtab_load_map(tabs[d], path, &err)) {
+			cli_symtabs_free(tabs);
+			return die("%s", tabs[d] ? err.msg : "out of memory");
+		}
+	}
+	return 0;
+}
+
+void cli_symtabs_free(struct xpkt_symtab *tabs[])
+{
+	for (unsigned d = 0; d < XPKT_DOM_COUNT; d++) {
+		xpkt_symtab_free(tabs[d]);
+		tabs[d] = NULL;
+	}
+}
+
 static int name_hotspots(const char *bundle, struct xpkt_results *r)
 {
-	struct xpkt_symtab *tabs[XPKT_DOM_COUNT] = {NULL};
+	struct xpkt_symtab *tabs[XPKT_DOM_COUNT];
 	struct xpkt_err err = {{0}};
 	int any = 0, rc = 0;
 
@@ -57,21 +87,11 @@ static int name_hotspots(const char *bundle, struct xpkt_results *r)
 			any |= r->stages[d][s].nips > 0;
 	if (!any)
 		return 0;
-	for (unsigned d = 0; d < XPKT_DOM_COUNT && !rc; d++) {
-		char path[4096];
-
-		snprintf(path, sizeof(path), "%s/%s.kallsyms", bundle,
-			 xpkt_domain_name((enum xpkt_domain)d));
-		if (access(path, R_OK))
-			continue;
-		tabs[d] = xpkt_symtab_new();
-		if (!tabs[d] || xpkt_symtab_load_map(tabs[d], path, &err))
-			rc = die("%s", tabs[d] ? err.msg : "out of memory");
-	}
-	if (!rc && xpkt_hotspots_name(r, tabs, &err))
+	if (cli_symtabs_load(bundle, tabs))
+		return 1;
+	if (xpkt_hotspots_name(r, tabs, &err))
 		rc = die("%s", err.msg);
-	for (unsigned d = 0; d < XPKT_DOM_COUNT; d++)
-		xpkt_symtab_free(tabs[d]);
+	cli_symtabs_free(tabs);
 	return rc;
 }
 

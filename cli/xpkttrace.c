@@ -19,6 +19,7 @@ static const struct command {
     {"compare", cmd_compare, "Correlate two bundles and show what changed, stage by stage"},
     {"diagnose", cmd_diagnose, "Correlate a bundle and name known anomalies, with evidence"},
     {"export", cmd_export, "Correlate a bundle: per-packet CSV/JSONL or a Perfetto timeline"},
+    {"annotate", cmd_annotate, "Simulated cache/TLB counts per function and stage (pmu-sim)"},
     {"xen-stat", cmd_xen_stat, "Summarize a xentrace file like xenalyze --summary"},
     {"stages", cmd_stages, "Print the stage catalogue (what is measured where)"},
     {"events", cmd_events, "Count each source's decoded events per id and device kind"},
