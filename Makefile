@@ -9,6 +9,8 @@
 #                   capture overhead on the native demo topology (root)
 #   make testbed    (root) boot Xen 4.17 under QEMU, iperf3 through a NIC, recorded
 #                   (testbed/README.md); make testbed-check also checks the results
+#   make testbed-scaling  (root) one testbed run under pmu-sim with several L2 and TLB
+#                   sizes side by side: cache/TLB scaling plots (docs/pmu-sim.md)
 #   make fuzz       libFuzzer targets for every decoder (FUZZ_SECONDS each, default 60)
 #   make pmu-sim    the QEMU TCG plugin modelling caches and TLBs (pmu-sim/; its model
 #                   test runs in make check)
@@ -131,6 +133,14 @@ testbed-check: testbed
 # (testbed/anomaly.sh): testbed/out/anomaly-bad, testbed/out/anomaly-good.
 testbed-anomaly: $(O)/xpkttrace testbed-modules
 	XPKTTRACE=$(abspath $(O)/xpkttrace) testbed/anomaly.sh
+
+# testbed-scaling: seed 001's cache/TLB scaling curves (Figures 13-17) from one run
+# under the pmu-sim plugin with 6 L2 sizes and 4 TLB sizes (plus the same TLBs with
+# global hypervisor entries) modelled side by side (testbed/scaling.sh): the run's
+# scaling.html and scaling.json in testbed/out/scaling/latest.
+.PHONY: testbed-scaling
+testbed-scaling: $(O)/xpkttrace testbed-modules
+	XPKTTRACE=$(abspath $(O)/xpkttrace) testbed/scaling.sh
 
 # --- fuzzing (clang libFuzzer) -------------------------------------------------------
 F := $(O)/fuzz

@@ -193,6 +193,13 @@ static const char tail_script[] =
     "    if (!w[j].querySelector('rect.wbar'))\n"
     "      xpktFail('empty waterfall ' + w[j].dataset.dir + ' ' + w[j].dataset.rank);\n"
     "  }\n"
+    "  var sc = document.querySelectorAll('svg.scaling, svg.scaling-global');\n"
+    "  for (var k = 0; k < sc.length; k++) {\n"
+    "    if (!sc[k].querySelector('path.line') ||\n"
+    "        sc[k].querySelectorAll('circle.pt').length !== Number(sc[k].dataset.points))\n"
+    "      xpktFail('broken scaling plot ' + sc[k].dataset.dir + ' ' + sc[k].dataset.kind);\n"
+    "  }\n"
+    "  document.body.setAttribute('data-scaling', String(sc.length));\n"
     "  if (window.xpktFailures.length)\n"
     "    throw new Error('xpkttrace: page check failed: ' + window.xpktFailures.join('; '));\n"
     "  document.body.setAttribute('data-hists', String(h.length));\n"
@@ -1011,6 +1018,426 @@ static void pmu_section(FILE *fp, const struct xpkt_results *r)
 	}
 }
 
+/* ---- cache and TLB scaling (pmu-sim, several models) ------------------------ */
+
+/*
+ * Seed 001's Figures 13-17: one run, several cache/TLB geometries modelled
+ * side by side on the same instructions (docs/pmu-sim.md "Scaling"); per
+ * direction, each stage's miss rate against L2 size and TLB entries, and
+ * TLBs whose hypervisor entries are global against the same TLBs without.
+ */
+#define SC_W   550
+#define SC_H   250
+#define SC_L   52  /* left margin: rate labels */
+#define SC_R   170 /* right: legend */
+#define SC_T   14
+#define SC_B   38 /* bottom: size labels and axis title */
+#define SC_MAX 12 /* distinct sizes on one axis */
+
+static const char *const sc_palette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+					 "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+					 "#17becf", "#8c564b", "#bcbd22", "#7f7f7f"};
+#define SC_NPAL (sizeof(sc_palette) / sizeof(sc_palette[0]))
+
+/* The leading number of a geometry text with its K/M/G multiplier ("1M:16:64"); 0 if none. */
+static double sc_size(const char *g)
+{
+	char *end;
+	double v = strtod(g, &end);
+
+	if (end == g || v <= 0)
+		return 0;
+	switch (*end) {
+	case 'K':
+	case 'k':
+		return v * 1024;
+	case 'M':
+	case 'm':
+		return v * 1024 * 1024;
+	case 'G':
+	case 'g':
+		return *(end + 1) == ':' || !*(end + 1) ? v * 1024 * 1024 * 1024 : v;
+	default:
+		return v;
+	}
+}
+
+static void sc_size_text(char *buf, size_t len, double v, int bytes)
+{
+	if (bytes && v >= 1024 * 1024)
+		snprintf(buf, len, "%gM", v / (1024 * 1024));
+	else if (bytes && v >= 1024)
+		snprintf(buf, len, "%gK", v / 1024);
+	else
+		snprintf(buf, len, "%g", v);
+}
+
+/* Which levels a curve sweeps. */
+enum sc_kind { SC_L2 = 0, SC_ITLB, SC_DTLB };
+
+static const char *const sc_kind_name[] = {"l2", "itlb", "dtlb"};
+static const unsigned sc_acc[] = {XPKT_SIMM_L2_ACCESS, XPKT_SIMM_ITLB_ACCESS,
+				  XPKT_SIMM_DTLB_ACCESS};
+static const unsigned sc_miss[] = {XPKT_SIMM_L2_MISS, XPKT_SIMM_ITLB_MISS, XPKT_SIMM_DTLB_MISS};
+
+/*
+ * The models giving one curve's points, by size: for L2 those with model
+ * 0's L1s (they decide what the L2 sees); for a TLB those whose global
+ * flag is `global`. Models with the same size share one simulation in the
+ * plugin, so the first of them stands for all. Returns how many.
+ */
+static unsigned sc_points(const struct xpkt_sim_scaling *sc, enum sc_kind k, int global,
+			  unsigned model[SC_MAX], double x[SC_MAX])
+{
+	unsigned n = 0;
+
+	for (unsigned m = 0; m < sc->nmodels && m < XPKT_SIM_SCALE_MODELS; m++) {
+		const struct xpkt_sim_scale_model *md = &sc->model[m];
+		double v;
+		unsigned i, j;
+
+		if (k == SC_L2 &&
+		    (strcmp(md->l1i, sc->model[0].l1i) || strcmp(md->l1d, sc->model[0].l1d)))
+			continue;
+		if ((k == SC_ITLB && md->itlb_global != global) ||
+		    (k == SC_DTLB && md->dtlb_global != global))
+			continue;
+		v = sc_size(k == SC_L2 ? md->l2 : k == SC_ITLB ? md->itlb : md->dtlb);
+		if (v <= 0)
+			continue;
+		for (i = 0; i < n && x[i] < v; i++)
+			;
+		if ((i < n && x[i] == v) || n == SC_MAX)
+			continue;
+		for (j = n; j > i; j--) {
+			x[j] = x[j - 1];
+			model[j] = model[j - 1];
+		}
+		x[i] = v;
+		model[i] = m;
+		n++;
+	}
+	return n;
+}
+
+struct sc_series {
+	char label[48];
+	const char *colour;
+	int dashed, bold;
+	double y[SC_MAX]; /* miss rate %, < 0: no accesses */
+	uint64_t miss[SC_MAX], acc[SC_MAX];
+};
+
+/* Miss rate of level k of model m in sums v (one stage's, or several added). */
+static void sc_set(struct sc_series *s, unsigned i, const uint64_t *v, enum sc_kind k)
+{
+	s->acc[i] = v[sc_acc[k]];
+	s->miss[i] = v[sc_miss[k]];
+	s->y[i] = s->acc[i] ? 100.0 * (double)s->miss[i] / (double)s->acc[i] : -1;
+}
+
+/* A line plot of miss rate (%) against size on a log2 axis. */
+static void sc_plot(FILE *fp, const char *cls, const char *dn, const char *kind,
+		    const char *caption, const char *xtitle, const double *x, unsigned nx,
+		    int bytes, const struct sc_series *s, unsigned ns)
+{
+	double pw = SC_W - SC_L - SC_R, ph = SC_H - SC_T - SC_B, top = 0, step;
+	double l0 = log2(x[0]), l1 = log2(x[nx - 1]);
+	unsigned npts = 0, nlines = 0;
+
+	for (unsigned k = 0; k < ns; k++)
+		for (unsigned i = 0; i < nx; i++)
+			top = s[k].y[i] > top ? s[k].y[i] : top;
+	step = nice_step(top > 0 ? top : 1);
+	top = step * ceil((top > 0 ? top : 1) / step);
+	if (l1 <= l0)
+		l1 = l0 + 1;
+	for (unsigned k = 0; k < ns; k++) {
+		unsigned c = 0;
+
+		for (unsigned i = 0; i < nx; i++)
+			c += s[k].y[i] >= 0;
+		npts += c;
+		nlines += c > 0;
+	}
+	fprintf(fp, "<figure class=\"sc\"><figcaption>%s</figcaption>\n", caption);
+	fprintf(fp,
+		"<svg class=\"%s\" data-dir=\"%s\" data-kind=\"%s\" data-lines=\"%u\" "
+		"data-points=\"%u\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"role=\"img\">\n",
+		cls, dn, kind, nlines, npts, SC_W, SC_H, SC_W, SC_H);
+	fprintf(fp, "<path d=\"M%d %dV%dH%.0f\" stroke=\"#888\" fill=\"none\"/>\n", SC_L, SC_T,
+		SC_H - SC_B, SC_L + pw);
+	for (double v = 0; v <= top * 1.0001; v += step) {
+		double y = SC_H - SC_B - ph * v / top;
+
+		fprintf(fp,
+			"<path d=\"M%d %.1fH%.0f\" stroke=\"#eee\"/><text x=\"%d\" y=\"%.1f\" "
+			"text-anchor=\"end\" class=\"small\">%.3g%%</text>\n",
+			SC_L + 1, y, SC_L + pw, SC_L - 4, y + 3, v);
+	}
+	for (unsigned i = 0; i < nx; i++) {
+		double px = SC_L + pw * (log2(x[i]) - l0) / (l1 - l0);
+		char t[24];
+
+		sc_size_text(t, sizeof(t), x[i], bytes);
+		fprintf(fp,
+			"<path d=\"M%.1f %dv4\" stroke=\"#888\"/><text x=\"%.1f\" y=\"%d\" "
+			"text-anchor=\"middle\" class=\"small\">%s</text>\n",
+			px, SC_H - SC_B, px, SC_H - SC_B + 14, t);
+	}
+	fprintf(fp, "<text x=\"%.0f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", SC_L + pw / 2,
+		SC_H - 6, xtitle);
+	for (unsigned k = 0; k < ns; k++) {
+		int started = 0;
+		double ly = SC_T + 8 + 13.0 * k;
+
+		fprintf(fp, "<path class=\"line\" d=\"");
+		for (unsigned i = 0; i < nx; i++) {
+			if (s[k].y[i] < 0)
+				continue;
+			fprintf(fp, "%c%.1f %.1f", started ? 'L' : 'M',
+				SC_L + pw * (log2(x[i]) - l0) / (l1 - l0),
+				SC_H - SC_B - ph * s[k].y[i] / top);
+			started = 1;
+		}
+		fprintf(fp, "\" stroke=\"%s\" stroke-width=\"%s\" fill=\"none\"%s/>\n", s[k].colour,
+			s[k].bold ? "2.5" : "1.5", s[k].dashed ? " stroke-dasharray=\"5 3\"" : "");
+		for (unsigned i = 0; i < nx; i++) {
+			char t[24];
+
+			if (s[k].y[i] < 0)
+				continue;
+			sc_size_text(t, sizeof(t), x[i], bytes);
+			fprintf(fp,
+				"<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+				"fill=\"%s\"><title>",
+				SC_L + pw * (log2(x[i]) - l0) / (l1 - l0),
+				SC_H - SC_B - ph * s[k].y[i] / top, s[k].colour);
+			esc(fp, s[k].label);
+			fprintf(fp,
+				" at %s: %.3f%% (%" PRIu64 " of %" PRIu64 ")</title></circle>\n", t,
+				s[k].y[i], s[k].miss[i], s[k].acc[i]);
+		}
+		/* legend */
+		fprintf(fp,
+			"<path d=\"M%.0f %.1fh18\" stroke=\"%s\" stroke-width=\"%s\"%s/>"
+			"<text x=\"%.0f\" y=\"%.1f\" class=\"small\">",
+			SC_L + pw + 12, ly, s[k].colour, s[k].bold ? "2.5" : "1.5",
+			s[k].dashed ? " stroke-dasharray=\"5 3\"" : "", SC_L + pw + 34, ly + 3);
+		esc(fp, s[k].label);
+		fputs("</text>\n", fp);
+	}
+	fputs("</svg></figure>\n", fp);
+}
+
+/* Sums of direction d's stages into out (per model), and whether any stage took intervals. */
+static int sc_dir_sum(const struct xpkt_sim_scaling *sc, int d, unsigned n,
+		      uint64_t out[XPKT_SIM_SCALE_MODELS][XPKT_SIMM_COUNTERS])
+{
+	int any = 0;
+
+	memset(out, 0, sizeof(uint64_t) * XPKT_SIM_SCALE_MODELS * XPKT_SIMM_COUNTERS);
+	for (unsigned i = 0; i < n && i < XPKT_MAX_STAGES; i++) {
+		if (!sc->stage_intervals[d][i])
+			continue;
+		any = 1;
+		for (unsigned m = 0; m < XPKT_SIM_SCALE_MODELS; m++)
+			for (unsigned c = 0; c < XPKT_SIMM_COUNTERS; c++)
+				out[m][c] += sc->stage[d][i][m][c];
+	}
+	return any;
+}
+
+/* Figures 13-16: one level's miss rate per stage of direction d against its size. */
+static void sc_level_figure(FILE *fp, const struct xpkt_results *r, int d, enum sc_kind k)
+{
+	const struct xpkt_sim_scaling *sc = r->sim_scaling;
+	enum xpkt_mode mode = results_mode(r);
+	unsigned n, nx, ns = 0, model[SC_MAX];
+	const struct xpkt_stage *st = xpkt_mode_stages(mode, (enum xpkt_dir)d, &n);
+	const char *dn = xpkt_dir_name((enum xpkt_dir)d);
+	struct sc_series *s = calloc(XPKT_MAX_STAGES + 2, sizeof(*s));
+	uint64_t all[XPKT_SIM_SCALE_MODELS][XPKT_SIMM_COUNTERS];
+	double x[SC_MAX];
+	char cap[256];
+
+	nx = sc_points(sc, k, 0, model, x);
+	if (!s || nx < 2) {
+		free(s);
+		return;
+	}
+	for (unsigned i = 0; i < n && i < XPKT_MAX_STAGES; i++) {
+		int has = 0;
+
+		if (!sc->stage_intervals[d][i])
+			continue;
+		for (unsigned j = 0; j < nx; j++) {
+			sc_set(&s[ns], j, sc->stage[d][i][model[j]], k);
+			has |= s[ns].y[j] >= 0;
+		}
+		if (!has)
+			continue;
+		snprintf(s[ns].label, sizeof(s[ns].label), "%s", st[i].name);
+		s[ns].colour = sc_palette[ns % SC_NPAL];
+		ns++;
+	}
+	if (sc_dir_sum(sc, d, n, all)) {
+		for (unsigned j = 0; j < nx; j++)
+			sc_set(&s[ns], j, all[model[j]], k);
+		snprintf(s[ns].label, sizeof(s[ns].label), "all %s stages", dn);
+		s[ns].colour = "#000";
+		s[ns].bold = 1;
+		ns++;
+	}
+	for (unsigned j = 0; j < nx; j++)
+		sc_set(&s[ns], j, sc->total[model[j]], k);
+	snprintf(s[ns].label, sizeof(s[ns].label), "whole run");
+	s[ns].colour = "#888";
+	s[ns].dashed = 1;
+	ns++;
+	snprintf(cap, sizeof(cap), "<b>%s %s miss rate</b> against %s (%s)", dn,
+		 k == SC_L2	? "L2"
+		 : k == SC_ITLB ? "ITLB"
+				: "DTLB",
+		 k == SC_L2 ? "L2 size" : "TLB entries",
+		 k == SC_L2 ? (d == XPKT_TX ? "seed 001 Figure 13" : "Figure 15")
+			    : (d == XPKT_TX ? "Figure 14" : "Figure 16"));
+	sc_plot(fp, "scaling", dn, sc_kind_name[k], cap,
+		k == SC_L2 ? "L2 size (bytes, log scale)" : "TLB entries (log scale)", x, nx,
+		k == SC_L2, s, ns);
+	free(s);
+}
+
+/*
+ * Figure 17: the same TLB sizes with hypervisor entries tagged global
+ * (":G", surviving CR3 loads) and without, over direction d's stages.
+ */
+static void sc_global_figure(FILE *fp, const struct xpkt_results *r, int d)
+{
+	const struct xpkt_sim_scaling *sc = r->sim_scaling;
+	unsigned n, ns = 0;
+	const char *dn = xpkt_dir_name((enum xpkt_dir)d);
+	struct sc_series s[4];
+	uint64_t all[XPKT_SIM_SCALE_MODELS][XPKT_SIMM_COUNTERS];
+	double x[SC_MAX];
+	unsigned nx = 0;
+	char cap[200];
+
+	xpkt_mode_stages(results_mode(r), (enum xpkt_dir)d, &n);
+	memset(s, 0, sizeof(s));
+	if (!sc_dir_sum(sc, d, n, all))
+		return;
+	for (int k = SC_ITLB; k <= SC_DTLB; k++) {
+		unsigned mp[SC_MAX], mg[SC_MAX], np, ng;
+		double xp[SC_MAX], xg[SC_MAX];
+
+		np = sc_points(sc, (enum sc_kind)k, 0, mp, xp);
+		ng = sc_points(sc, (enum sc_kind)k, 1, mg, xg);
+		/* sizes present both ways; the first TLB kind with any sets the axis */
+		if (!nx)
+			for (unsigned i = 0; i < np; i++)
+				for (unsigned j = 0; j < ng; j++)
+					if (xp[i] == xg[j] && nx < SC_MAX)
+						x[nx++] = xp[i];
+		for (unsigned g = 0; g < 2 && nx; g++) {
+			struct sc_series *o = &s[ns];
+			int has = 0;
+
+			for (unsigned i = 0; i < nx; i++) {
+				unsigned nn = g ? ng : np, j;
+				const double *xx = g ? xg : xp;
+				const unsigned *mm = g ? mg : mp;
+
+				for (j = 0; j < nn && xx[j] != x[i]; j++)
+					;
+				if (j == nn) {
+					o->y[i] = -1;
+					continue;
+				}
+				sc_set(o, i, all[mm[j]], (enum sc_kind)k);
+				has |= o->y[i] >= 0;
+			}
+			if (!has)
+				continue;
+			snprintf(o->label, sizeof(o->label), "%s%s", k == SC_ITLB ? "ITLB" : "DTLB",
+				 g ? " global hv" : "");
+			o->colour = k == SC_ITLB ? "#f28e2b" : "#4e79a7";
+			o->dashed = (int)g;
+			ns++;
+		}
+	}
+	if (!ns || nx < 1)
+		return;
+	if (nx == 1) { /* one size: a log axis needs two ends; widen it around the point */
+		x[1] = x[0];
+		for (unsigned k = 0; k < ns; k++) {
+			s[k].y[1] = s[k].y[0];
+			s[k].acc[1] = s[k].acc[0];
+			s[k].miss[1] = s[k].miss[0];
+		}
+		x[0] /= 2;
+		for (unsigned k = 0; k < ns; k++)
+			s[k].y[0] = -1;
+		nx = 2;
+	}
+	snprintf(cap, sizeof(cap),
+		 "<b>%s TLB miss rate, hypervisor entries global or not</b> (all %s stages; seed "
+		 "001 Figure 17)",
+		 dn, dn);
+	sc_plot(fp, "scaling-global", dn, "global", cap, "TLB entries (log scale)", x, nx, 0, s,
+		ns);
+}
+
+static void scaling_section(FILE *fp, const struct xpkt_results *r)
+{
+	const struct xpkt_sim_scaling *sc = r->sim_scaling;
+	enum xpkt_mode mode = results_mode(r);
+
+	if (!sc)
+		return;
+	fprintf(fp,
+		"<h2 id=\"scaling\">Cache and TLB scaling (simulated)</h2>\n<p class=\"note\">"
+		"%u cache/TLB models simulated side by side on the same instructions by the "
+		"pmu-sim QEMU plugin (seed 001 section 4.2). Each record interval of a physical "
+		"CPU goes to the stage that took it (or none); a stage's miss rate is its misses "
+		"over its accesses of that level, in those intervals. Sizes on a log2 axis. "
+		"Hover a point for the counts. %" PRIu64 " record intervals, %" PRIu64
+		" taken by stages, %" PRIu64 " without counters of every model, %" PRIu64
+		" given to no stage early for lack of room (a stage's share of those is "
+		"missing here).</p>\n",
+		sc->nmodels, sc->intervals, sc->intervals_owned, sc->intervals_unknown,
+		r->sim_ivals_forced);
+	fputs("<table class=\"scmodels\"><tr><th>model</th><th class=\"l\">L1I</th>"
+	      "<th class=\"l\">L1D</th><th class=\"l\">L2</th><th class=\"l\">ITLB</th>"
+	      "<th class=\"l\">DTLB</th></tr>\n",
+	      fp);
+	for (unsigned m = 0; m < sc->nmodels && m < XPKT_SIM_SCALE_MODELS; m++) {
+		const struct xpkt_sim_scale_model *md = &sc->model[m];
+		const char *g[5] = {md->l1i, md->l1d, md->l2, md->itlb, md->dtlb};
+
+		fprintf(fp, "<tr><td>%u</td>", m);
+		for (int i = 0; i < 5; i++) {
+			fputs("<td class=\"l\">", fp);
+			esc(fp, g[i]);
+			fputs("</td>", fp);
+		}
+		fputs("</tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
+		unsigned n;
+
+		xpkt_mode_stages(mode, (enum xpkt_dir)d, &n);
+		fprintf(fp, "<h3>%s</h3>\n<div class=\"hists\">\n",
+			dir_heading(mode, (enum xpkt_dir)d));
+		for (int k = SC_L2; k <= SC_DTLB; k++)
+			sc_level_figure(fp, r, d, (enum sc_kind)k);
+		sc_global_figure(fp, r, d);
+		fputs("</div>\n", fp);
+	}
+}
+
 static void reason_rows(FILE *fp, const char *what, const struct xpkt_reason_count *l, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -1106,6 +1533,7 @@ int xpkt_report_html(FILE *fp, const struct xpkt_html_input *in)
 	diag_section(fp, in->diag);
 	hotspot_section(fp, in->r);
 	pmu_section(fp, in->r);
+	scaling_section(fp, in->r);
 	packets_section(fp, in->r);
 	footer(fp, in);
 	fputs(tail_script, fp);

@@ -115,6 +115,106 @@ static json_t *sim_json(const struct xpkt_results *r)
 	return o;
 }
 
+/* One level's sums of one model: accesses, misses, and their ratio (null with no access). */
+static json_t *scale_level_json(const uint64_t *v, unsigned acc, unsigned miss)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "accesses", json_integer((json_int_t)v[acc]));
+	json_object_set_new(o, "misses", json_integer((json_int_t)v[miss]));
+	json_object_set_new(o, "miss_rate",
+			    v[acc] ? json_real((double)v[miss] / (double)v[acc]) : json_null());
+	return o;
+}
+
+/* Every model's L2, ITLB and DTLB sums of one stage (or no stage, or the run). */
+static json_t *scale_models_json(const struct xpkt_sim_scaling *sc,
+				 const uint64_t (*v)[XPKT_SIMM_COUNTERS])
+{
+	json_t *a = json_array();
+
+	for (unsigned m = 0; m < sc->nmodels && m < XPKT_SIM_SCALE_MODELS; m++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "model", json_integer(m));
+		json_object_set_new(o, "l2",
+				    scale_level_json(v[m], XPKT_SIMM_L2_ACCESS, XPKT_SIMM_L2_MISS));
+		json_object_set_new(
+		    o, "itlb", scale_level_json(v[m], XPKT_SIMM_ITLB_ACCESS, XPKT_SIMM_ITLB_MISS));
+		json_object_set_new(
+		    o, "dtlb", scale_level_json(v[m], XPKT_SIMM_DTLB_ACCESS, XPKT_SIMM_DTLB_MISS));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/*
+ * The results-level "pmu_scaling" object (several pmu-sim models; seed 001
+ * Figures 13-17): each model's geometry, and per stage that took record
+ * intervals, per model, L2/ITLB/DTLB accesses, misses and miss rate; the
+ * same for the intervals no stage took and for the whole run.
+ */
+static json_t *scaling_json(const struct xpkt_results *r)
+{
+	const struct xpkt_sim_scaling *sc = r->sim_scaling;
+	json_t *o = json_object(), *models = json_array(), *stages = json_array(), *x;
+
+	json_object_set_new(o, "source", json_string("simulated"));
+	for (unsigned m = 0; m < sc->nmodels && m < XPKT_SIM_SCALE_MODELS; m++) {
+		const struct xpkt_sim_scale_model *md = &sc->model[m];
+
+		x = json_object();
+		json_object_set_new(x, "model", json_integer(m));
+		json_object_set_new(x, "l1i", json_string(md->l1i));
+		json_object_set_new(x, "l1d", json_string(md->l1d));
+		json_object_set_new(x, "l2", json_string(md->l2));
+		json_object_set_new(x, "itlb", json_string(md->itlb));
+		json_object_set_new(x, "dtlb", json_string(md->dtlb));
+		json_object_set_new(x, "itlb_global", json_boolean(md->itlb_global));
+		json_object_set_new(x, "dtlb_global", json_boolean(md->dtlb_global));
+		json_array_append_new(models, x);
+	}
+	json_object_set_new(o, "models", models);
+	for (int d = 0; d < XPKT_DIR_COUNT; d++) {
+		unsigned n;
+		/* no mode: the Xen generator's truth (results_mode below) */
+		const struct xpkt_stage *st = xpkt_mode_stages(
+		    r->mode ? (enum xpkt_mode)r->mode : XPKT_MODE_XEN, (enum xpkt_dir)d, &n);
+
+		for (unsigned i = 0; i < n && i < XPKT_MAX_STAGES; i++) {
+			if (!sc->stage_intervals[d][i])
+				continue;
+			x = json_object();
+			json_object_set_new(x, "direction",
+					    json_string(xpkt_dir_name((enum xpkt_dir)d)));
+			json_object_set_new(x, "name", json_string(st[i].name));
+			json_object_set_new(x, "intervals",
+					    json_integer((json_int_t)sc->stage_intervals[d][i]));
+			json_object_set_new(x, "models", scale_models_json(sc, sc->stage[d][i]));
+			json_array_append_new(stages, x);
+		}
+	}
+	json_object_set_new(o, "stages", stages);
+	x = json_object();
+	json_object_set_new(x, "intervals",
+			    json_integer((json_int_t)(sc->intervals - sc->intervals_owned)));
+	json_object_set_new(x, "models", scale_models_json(sc, sc->no_stage));
+	json_object_set_new(o, "no_stage", x);
+	x = json_object();
+	json_object_set_new(x, "intervals", json_integer((json_int_t)sc->intervals));
+	json_object_set_new(x, "models", scale_models_json(sc, sc->total));
+	json_object_set_new(o, "total", x);
+	json_object_set_new(o, "intervals_unknown",
+			    json_integer((json_int_t)sc->intervals_unknown));
+	json_object_set_new(o, "deltas_backwards", json_integer((json_int_t)sc->deltas_backwards));
+	/* intervals simpmu told "no stage" early for lack of room, and the stage
+	 * claims that still reached back into such (simpmu.h): while claims_late
+	 * is 0 the stage sums here equal the stages' simulated deltas */
+	json_object_set_new(o, "intervals_forced", json_integer((json_int_t)r->sim_ivals_forced));
+	json_object_set_new(o, "claims_late", json_integer((json_int_t)r->sim_claims_late));
+	return o;
+}
+
 static json_t *pmu_json(const struct xpkt_pmu_summary *p)
 {
 	json_t *o = json_object();
@@ -333,6 +433,8 @@ int xpkt_report_json(FILE *fp, const struct xpkt_results *r, const struct xpkt_m
 		json_object_set_new(root, "pmu", pmu_json(&r->pmu));
 	if (r->sim_known)
 		json_object_set_new(root, "pmu_sim", sim_json(r));
+	if (r->sim_scaling)
+		json_object_set_new(root, "pmu_scaling", scaling_json(r));
 	v = hot_domains_json(r);
 	if (v)
 		json_object_set_new(root, "hotspots", v);

@@ -158,6 +158,21 @@ check "T7 after CR3, no global_hv" $TLB_SMALL_PAGES "$(delta $A 7 dtlb_miss)"
 check "T7 after CR3, global_hv=1" 0 "$(delta $B 7 dtlb_miss)"
 check "T7 cr3_loads, global_hv=1" 1 "$(delta $B 7 cr3_loads)"
 
+# Per-model global bit (a TLB geometry ending in ":G", issue 7 part 5): one
+# run, global_hv left 0, model 1's DTLB tags hypervisor entries global and
+# model 0's does not. T7 (the pages above hv_base again after a CR3 load):
+# model 1 misses none, as global_hv=1 does (run B), model 0 every page, as
+# run A. Below hv_base (T5) and cold (T6) the tag changes nothing.
+C=$T/c.jsonl
+run_guest "$C" ",dtlb=64:4+64:4:G,hv_base=$HV_BASE"
+check "G: model 1 dtlb geometry" "64:4:G" "$(jq -rs '.[0].models[1].dtlb' "$C.roi")"
+check "G: T7 after CR3, model 1 (64:4:G)" 0 "$(delta $C 7 dtlb_miss 1)"
+check "G: T7 after CR3, model 0 (64:4)" $TLB_SMALL_PAGES "$(delta $C 7 dtlb_miss 0)"
+check "G: T7 cr3_loads" 1 "$(delta $C 7 cr3_loads)"
+check "G: T6 above hv_base cold, model 1" $TLB_SMALL_PAGES "$(delta $C 6 dtlb_miss 1)"
+check "G: T5 after CR3 below hv_base, model 1" $TLB_SMALL_PAGES "$(delta $C 5 dtlb_miss 1)"
+check "G: T5 after CR3 below hv_base, model 0" $TLB_SMALL_PAGES "$(delta $C 5 dtlb_miss 0)"
+
 # Totals are at least the last snapshot.
 last=$(jq -s '.[21].insns' "$A.roi")
 tot=$(jq -c 'select(.kind == "total") | .insns' "$A")
