@@ -30,6 +30,7 @@
 
 #include "bundle/manifest.h"
 #include "capture/pmu.h"
+#include "capture/simmark.h"
 #include "capture/evset.h"
 #include "capture/ftrace_compress.h"
 #include "capture/ftrace_rec.h"
@@ -40,11 +41,13 @@
 #include "capture/tsc.h"
 #include "capture/xen_rec.h"
 #include "cli/cmd.h"
+#include "lib/afile.h"
 #include "lib/files.h"
 #include "tracepoints/stage.h"
 #include "tracepoints/tp_map.h"
 
 #define MAX_IFACES 4
+#define SIMMARKS   8 /* pmu-sim markers at each end of a --pmu=sim recording */
 
 static const char record_usage[] =
     "\n usage: xpkttrace record [<options>] [--] COMMAND [ARGS...]\n\n"
@@ -62,13 +65,16 @@ static const char record_usage[] =
     "        --xen                 in a Xen dom0: also record the hypervisor (xentrace\n"
     "                              format, xen.trace); the Linux source becomes dom0\n"
     "        --xen-buffer-kb <n>   Xen trace buffer per CPU in KiB (default 8192)\n"
-    "        --pmu <list|off>      counters read with each stage event (default\n"
+    "        --pmu <list|off|sim>  counters read with each stage event (default\n"
     "                              " XPKT_PMU_DEFAULT ";\n"
     "                              also the software counters cpu-clock, task-clock,\n"
     "                              page-faults, context-switches, cpu-migrations);\n"
     "                              where every counter opens, the stage tracepoints\n"
     "                              go through perf groups into SOURCE.pmu, else the\n"
-    "                              manifest says why not (docs/bundle.md \"pmu\")\n"
+    "                              manifest says why not (docs/bundle.md \"pmu\");\n"
+    "                              sim: no counters here, but clock markers for a\n"
+    "                              pmu-sim plugin running this VM under QEMU, at the\n"
+    "                              start and end (pmu-sim-markers.txt)\n"
     "        --samples[=HZ]        also sample the kernel's PC on every CPU with the\n"
     "                              perf cpu-clock (default 999 Hz; into SOURCE.perf,\n"
     "                              docs/bundle.md \"perf\")\n"
@@ -339,6 +345,8 @@ int cmd_record(int argc, char **argv)
 	int64_t wire_offset_ns = 0, mono_offset_ns = 0;
 	struct sigaction sa;
 	struct xpkt_pmu_info pmu;
+	int pmu_sim = 0, simmark_open = 0; /* --pmu=sim, and its markers' file */
+	struct afile simmark;
 	struct xpkt_perf_tp *ptps = NULL;
 	struct xpkt_evset *orig = NULL;
 	unsigned nptps = 0;
@@ -389,7 +397,9 @@ int cmd_record(int argc, char **argv)
 			compress = 0;
 			break;
 		case 'P':
-			if (xpkt_pmu_parse(optarg, &pmu, &err))
+			/* sim: the counters come from the QEMU plugin, outside */
+			pmu_sim = !strcmp(optarg, "sim");
+			if (xpkt_pmu_parse(pmu_sim ? "off" : optarg, &pmu, &err))
 				return usage_error("record", "%s", err.msg);
 			break;
 		case 'S':
@@ -432,6 +442,10 @@ int cmd_record(int argc, char **argv)
 	}
 	/* Counters that open on every CPU are read with the stage tracepoints (pmu.h). */
 	xpkt_pmu_probe(&pmu);
+	if (pmu_sim)
+		snprintf(pmu.reason, sizeof(pmu.reason),
+			 "simulated (--pmu=sim): the pmu-sim plugin's stream, paired by the clock "
+			 "markers in pmu-sim-markers.txt");
 	if (pmu.available) {
 		ptps = calloc(XPKT_EVSET_MAX, sizeof(*ptps));
 		orig = malloc(sizeof(*orig));
@@ -580,6 +594,15 @@ int cmd_record(int argc, char **argv)
 		    (int64_t)((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) -
 		    (int64_t)xpkt_tsc_to_ns(t0 + (t1 - t0) / 2, tsc_hz);
 	}
+	/* pmu-sim markers while the trace runs, before the workload and after it */
+	if (pmu_sim) {
+		if (xpkt_bundle_path(path, sizeof(path), out, "pmu-sim-markers.txt") ||
+		    afile_open(&simmark, path, &err) || (simmark_open = 1, 0) ||
+		    xpkt_simmark(simmark.fp, SIMMARKS, &err)) {
+			rc = die("%s", err.msg[0] ? err.msg : "pmu-sim-markers.txt: path too long");
+			goto out;
+		}
+	}
 	if (child > 0) {
 		(void)!write(go_fd, "g", 1);
 		close(go_fd);
@@ -644,6 +667,17 @@ int cmd_record(int argc, char **argv)
 			kill(child, SIGKILL);
 			waitpid(child, &status, 0);
 			child_done = 1;
+		}
+	}
+
+	/* the closing markers: a pair at each end spans the run's clock drift */
+	if (simmark_open) {
+		simmark_open = 0;
+		if (xpkt_simmark(simmark.fp, SIMMARKS, &err)) {
+			afile_abort(&simmark);
+			fprintf(stderr, "xpkttrace record: warning: %s\n", err.msg);
+		} else if (afile_commit(&simmark, &err)) {
+			fprintf(stderr, "xpkttrace record: warning: %s\n", err.msg);
 		}
 	}
 
@@ -899,6 +933,8 @@ int cmd_record(int argc, char **argv)
 		rc = failed;
 	}
 out:
+	if (simmark_open)
+		afile_abort(&simmark);
 	if (go_fd >= 0)
 		close(go_fd); /* the held workload reads EOF and exits */
 	if (child > 0 && !child_done)

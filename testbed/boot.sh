@@ -35,9 +35,11 @@ DOM0CMD="root=/dev/vda rw console=hvc0 earlyprintk=xen init=/opt/xpkttrace/testb
 # XPKT_TESTBED_PMU_SIM=1): every vCPU's instructions, L1D, L2, ITLB and DTLB
 # modelled, counters streamed to RUNDIR/pmu.sim every PMU_SIM_PERIOD_NS of
 # host time from the first marker on (the tests; not the boot).
+# XPKT_TESTBED_PMU_ANNOTATE=1 adds per translation block counts (annotate=1,
+# for `xpkttrace annotate`): a stream several times larger.
 PLUGIN=()
 if [ -n "${XPKT_TESTBED_PMU_SIM_SO-}" ]; then
-	PLUGIN=(-plugin "$XPKT_TESTBED_PMU_SIM_SO,stream=$RUN/pmu.sim,stream_from_marker=1,period_ns=${PMU_SIM_PERIOD_NS:-20000},${PMU_SIM_MODEL:-l1i=off,l1d=32K:8:64,l2=1M:16:64,itlb=64:4,dtlb=64:4}")
+	PLUGIN=(-plugin "$XPKT_TESTBED_PMU_SIM_SO,stream=$RUN/pmu.sim,stream_from_marker=1,period_ns=${PMU_SIM_PERIOD_NS:-20000},${PMU_SIM_MODEL:-l1i=off,l1d=32K:8:64,l2=1M:16:64,itlb=64:4,dtlb=64:4}${XPKT_TESTBED_PMU_ANNOTATE:+,annotate=$XPKT_TESTBED_PMU_ANNOTATE}")
 	tb_log "pmu-sim: ${PLUGIN[1]}"
 fi
 rm -f "$RUN/serial.log" "$RUN/wire.pcap" "$RUN/pmu.sim"

@@ -147,23 +147,33 @@ mv "$B/manifest.json.tmp" "$B/manifest.json"
 # The pmu-sim plugin's counter stream (XPKT_TESTBED_PMU_SIM=1, boot.sh), as
 # source "pmu" (format pmu-sim, docs/bundle.md): its records are stamped with
 # QEMU's host TSC, the traces with the guest-visible TSC; the plugin's MARKER
-# records and dom0's rdtsc around each marker (tsc-marker.txt, in the same
-# order) give the offset, taken from the pair with the tightest bracket.
-if [ -s "$RUN/pmu.sim" ] && [ -s "$RUN/tsc-marker.txt" ]; then
+# records and dom0's rdtsc around each marker (in the same order: `record
+# --pmu=sim`'s pmu-sim-markers.txt, else tsc-marker.txt) give the offset,
+# taken from the pair with the tightest bracket.
+MARKS=$RUN/dom0/pmu-sim-markers.txt
+[ -s "$MARKS" ] || MARKS=$RUN/tsc-marker.txt
+if [ -s "$RUN/pmu.sim" ] && [ -s "$MARKS" ]; then
 	ln "$RUN/pmu.sim" "$B/pmu.sim"
-	python3 - "$RUN/pmu.sim" "$RUN/tsc-marker.txt" "$B/manifest.json" <<'PY' || tb_die "pmu-sim: no offset"
+	python3 - "$RUN/pmu.sim" "$MARKS" "$B/manifest.json" <<'PY' || tb_die "pmu-sim: no offset"
 import json, struct, sys
 stream, markers, man = sys.argv[1:]
 with open(stream, "rb") as f:
     h = f.read(72)
     magic, ver, hdr_bytes, nv, nm, nc, rec = struct.unpack("<8sIIIIII", h[:32])
+    # the model instances' geometry, for the manifest
+    models = []
+    for i in range(nm):
+        g = [x.split(b"\0")[0].decode() for x in struct.unpack("<40s40s40s40s40s", f.read(200))]
+        models.append(" ".join(f"{k}={v}" for k, v in zip(("l1i", "l1d", "l2", "itlb", "dtlb"), g)))
     f.seek(hdr_bytes)
     host = []
     while True:
-        r = f.read(rec)
-        if len(r) < rec:
+        r = f.read(16)
+        if len(r) < 16:
             break
-        tsc, vcpu, kind = struct.unpack("<QIH", r[:14])
+        tsc, vcpu, kind, payload = struct.unpack("<QIHH", r)
+        # version 2 (annotate=1): TBDEF and ANNOT records are head + payload
+        f.seek(payload if kind >= 4 else rec - 16, 1)
         if kind == 1:
             host.append(tsc)
 guest = [tuple(map(int, l.split())) for l in open(markers) if l.strip()]
@@ -175,12 +185,27 @@ spread = max(p[1] for p in pairs) - min(p[1] for p in pairs)
 m = json.load(open(man))
 m["sources"].append({"name": "pmu", "domain": "xen", "domid": 65535, "format": "pmu-sim",
                      "file": "pmu.sim", "clock": "tsc", "timebase": "tsc", "tsc_offset": off,
-                     "offset_ns": 0, "offset_from": "pmu-sim markers", "lost_events": 0})
+                     "offset_ns": 0, "lost_events": 0,
+                     "offset_from": "pmu-sim markers (" + markers.split("/")[-1] + ")",
+                     "models": models, "stream_version": ver})
 json.dump(m, open(man + ".tmp", "w"), indent=2)
 print(f"testbed: pmu-sim: {len(pairs)} markers, offset {off} ticks (bracket {pairs[0][0]}, "
       f"spread {spread})", file=sys.stderr)
 PY
 	mv "$B/manifest.json.tmp" "$B/manifest.json"
+fi
+# Xen's symbols (hotspot tables, `xpkttrace annotate`): the System.map of
+# Debian's -dbg build, only if its build ID is the hypervisor's that ran.
+HV=${XPKT_TESTBED_XEN:-${XPKT_TESTBED_IMG:-/nonexistent}/xen}
+FIX=$(bash "$TB_REPO/tests/cli/sym-fixtures.bash" 2>/dev/null || true)
+XS=$(sed -n 's/^xen_syms=//p' <<<"$FIX")
+XM=$(sed -n 's/^xen_map=//p' <<<"$FIX")
+build_id() { readelf -n "$1" 2>/dev/null | sed -n 's/.*Build ID: //p'; }
+if [ -f "$HV" ] && [ -n "$XS" ] && [ -n "$XM" ] && [ -n "$(build_id "$HV")" ] &&
+	[ "$(build_id "$HV")" = "$(build_id "$XS")" ]; then
+	cp "$XM" "$B/xen.kallsyms"
+else
+	tb_log "no Xen symbols for the bundle (no -dbg map of build $(build_id "$HV" || true))"
 fi
 # The markers align the wire to a few hundred microseconds; the packets' own
 # flow+seq pairs (NIC transmit -> wire) to tens (testbed/wire-align.py).

@@ -54,6 +54,7 @@ XENTRACE_PAGES=${XENTRACE_PAGES:-8192}
 WAIT_S=$WAIT_S
 RECORD_MAX_S=$((WAIT_S * 2 + 60))
 XPKT_TESTBED_XENTRACE=${XPKT_TESTBED_XENTRACE:-0}
+XPKT_TESTBED_PMU_SIM=${XPKT_TESTBED_PMU_SIM:-0}
 EOT
 
 # Replacement modules: by file name, xen-netfront.ko goes to the domU, the rest to dom0.
@@ -107,7 +108,9 @@ fi
 (cd "$ST/domu" && find . | cpio -o -H newc --quiet) >"$ST/overlay.cpio"
 (zcat "$IMG/domU-base.cpio.gz" && cat "$ST/overlay.cpio") | gzip -1 >"$ST/domU-initrd.cpio.gz"
 
-if [ "${XPKT_TESTBED_PMU_SIM:-0}" = 1 ]; then
+# The pmu-sim plugin's clock pairs: `xpkttrace record --pmu=sim` makes them
+# (nic-dom0.sh); without a recorder in dom0, tsc-marker does (nic-marker.sh).
+if [ "${XPKT_TESTBED_PMU_SIM:-0}" = 1 ] && [ -z "${XPKTTRACE-}" ]; then
 	gcc -O2 -static -o "$ST/tsc-marker" "$G/tsc-marker.c" || tb_die "cannot build $G/tsc-marker.c"
 fi
 

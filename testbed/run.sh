@@ -26,6 +26,7 @@ RUN=$(cd "$RUN" && pwd)
 
 t=$(date +%s)
 IMG=$("$TB_DIR/build.sh")
+export XPKT_TESTBED_IMG=$IMG # bundle.sh: the hypervisor that ran, for its symbols
 t_build=$(($(date +%s) - t))
 HYP="stock ($IMG/xen)"
 if [ -z "${XPKT_TESTBED_XEN-}" ] && [ "${XPKT_TESTBED_XEN_PATCH:-0}" = 1 ]; then

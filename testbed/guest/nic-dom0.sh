@@ -59,6 +59,8 @@ fi
 if [ -x $X ]; then
 	XEN_OPT="--xen --xen-buffer-kb $((XENTRACE_PAGES * 4))"
 	[ -n "$XT" ] && XEN_OPT=
+	# under the pmu-sim plugin the recorder makes its clock markers (docs/pmu-sim.md)
+	[ "${XPKT_TESTBED_PMU_SIM:-0}" = 1 ] && XEN_OPT="$XEN_OPT --pmu=sim"
 	log "xpkttrace record $XEN_OPT --events xen-dom0 --samples -o $OUT/dom0 (at most $RECORD_MAX_S s) around the tests"
 	# shellcheck disable=SC2086  # XEN_OPT: several words or none
 	$X record $XEN_OPT --events xen-dom0 --samples --duration $RECORD_MAX_S -o $OUT/dom0 -- $AWAIT >$OUT/record.log 2>&1
