@@ -170,8 +170,9 @@ for l in open(sys.argv[3]):
 assert pairs > 1000, pairs
 # task-clock runs on perf_clock() (local_clock: the KVM sched_clock here,
 # not the TSC), the stamps on CLOCK_MONOTONIC_RAW; the two disagree by a
-# few us now and then (measured: ~0.5 % of pairs), so 1 % may exceed.
-assert bad <= 0.01 * pairs, ("task-clock deltas above the wall time", bad, pairs)
+# few us now and then (measured: 0.5-0.7 % of pairs plain, 1.1 % in the ASan
+# run of a loaded make check), so 2 % may exceed.
+assert bad <= 0.02 * pairs, ("task-clock deltas above the wall time", bad, pairs)
 print("PMU: %d same-CPU pairs, %d (%.2f %%) with task-clock above 1.05 x wall + 200 ns"
       % (pairs, bad, 100.0 * bad / pairs))
 PY
