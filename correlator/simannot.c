@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "correlator/simannot.h"
+#include "lib/leb128.h"
 
 #define MAX_PCPU   4096
 #define DOMID_IDLE 0x7fffu /* Xen's idle domain: only Xen's code runs there */
@@ -153,30 +154,6 @@ static int add(struct xpkt_simannot *an, const struct pend *e, int dir, int s)
 	return 0;
 }
 
-static size_t put_leb(uint8_t *p, uint64_t x)
-{
-	size_t n = 0;
-
-	do {
-		p[n++] = (uint8_t)((x & 0x7f) | (x > 0x7f ? 0x80 : 0));
-		x >>= 7;
-	} while (x);
-	return n;
-}
-
-static uint64_t get_leb(const uint8_t *p, size_t *at)
-{
-	uint64_t x = 0;
-
-	for (unsigned sh = 0;; sh += 7) {
-		uint8_t b = p[(*at)++];
-
-		x |= (uint64_t)(b & 0x7f) << sh;
-		if (!(b & 0x80))
-			return x;
-	}
-}
-
 /* Whose code a block is: Xen's range is Xen's whoever ran; otherwise the
  * domain the CPU ran when its interval began. */
 static void classify(const struct xpkt_simannot *an, int dom, struct pend *e)
@@ -223,7 +200,7 @@ static int pop_run(struct xpkt_simannot *an, struct cpuq *c, uint64_t rec_ts, in
 		memcpy(&e.ip, c->buf + at, 8);
 		at += 8;
 		for (unsigned k = 0; k < XPKT_SIMTB_COUNTERS; k++)
-			e.c[k] = (uint32_t)get_leb(c->buf, &at);
+			(void)xpkt_leb128_get32(c->buf, &at, c->used, &e.c[k]); /* ours */
 		e.ts = h.ts;
 		classify(an, h.dom, &e);
 		if (add(an, &e, dir, s))
@@ -308,7 +285,7 @@ int xpkt_simannot_event(struct xpkt_simannot *an, const struct xpkt_event *ev)
 	c->used += 8;
 	xpkt_sim_tb_get(ev, v);
 	for (unsigned k = 0; k < XPKT_SIMTB_COUNTERS; k++)
-		c->used += put_leb(c->buf + c->used, v[k]);
+		c->used += xpkt_leb128_put(c->buf + c->used, v[k]);
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "decode/pmusim_stream.h"
+#include "lib/leb128.h"
 #include "pmu-sim/stream_format.h"
 
 #define MAX_VCPUS  4096	      /* QEMU's x86 limit is far lower; bounds a hostile header */
@@ -284,27 +285,6 @@ static int refill(struct pms_priv *p, struct cursor *c, struct xpkt_err *err)
 	return 1;
 }
 
-/* One unsigned LEB128 number of at most 32 bits at buf[*pos], below end. */
-static int leb128(const uint8_t *buf, uint32_t *pos, uint32_t end, uint32_t *out)
-{
-	uint64_t x = 0;
-
-	for (unsigned sh = 0;; sh += 7) {
-		uint8_t byte;
-
-		if (*pos >= end || sh > 28)
-			return -1;
-		byte = buf[(*pos)++];
-		x |= (uint64_t)(byte & 0x7f) << sh;
-		if (!(byte & 0x80))
-			break;
-	}
-	if (x > UINT32_MAX)
-		return -1;
-	*out = (uint32_t)x;
-	return 0;
-}
-
 static int tbdef(struct pms_priv *p, struct cursor *c, struct xpkt_err *err)
 {
 	struct pmu_stream_tbdef d;
@@ -388,12 +368,14 @@ static int emit(struct pms_priv *p, struct cursor *c, uint32_t vcpu, struct xpkt
 	if (c->kind == PMU_STREAM_ANNOT) {
 		uint32_t v[XPKT_SIMTB_COUNTERS], id;
 		uint32_t at = c->annot_pos;
+		size_t pos = c->annot_pos;
 
-		if (leb128(c->buf, &c->annot_pos, c->annot_end, &id))
+		if (xpkt_leb128_get32(c->buf, &pos, c->annot_end, &id))
 			goto bad;
 		for (unsigned i = 0; i < XPKT_SIMTB_COUNTERS; i++)
-			if (leb128(c->buf, &c->annot_pos, c->annot_end, &v[i]))
+			if (xpkt_leb128_get32(c->buf, &pos, c->annot_end, &v[i]))
 				goto bad;
+		c->annot_pos = (uint32_t)pos;
 		if (id >= p->ntb || !p->tb_known[id])
 			return xpkt_err_at(err, p->path, c->buf_off + at,
 					   "ANNOT names block %u before its TBDEF", id);

@@ -19,6 +19,7 @@
 #include <x86intrin.h>
 
 #include "lib/afile.h"
+#include "lib/leb128.h"
 #include "pmu-sim/cache.h"
 #include "pmu-sim/config.h"
 #include "pmu-sim/qemu_plugin_api.h"
@@ -202,17 +203,6 @@ static inline void annot_count(struct vcpu *v, int lv, unsigned u, bool hit)
 	}
 }
 
-static size_t leb128(uint8_t *p, uint32_t x)
-{
-	size_t n = 0;
-
-	do {
-		p[n++] = (uint8_t)((x & 0x7f) | (x > 0x7f ? 0x80 : 0));
-		x >>= 7;
-	} while (x);
-	return n;
-}
-
 /* Starts slot id's counts in the current interval (the vCPU's thread). */
 static void annot_touch(struct vcpu *v, uint32_t id)
 {
@@ -307,9 +297,9 @@ static void annot_cut(struct vcpu *v, unsigned int vcpu_index, uint64_t tsc, uin
 	for (uint32_t i = 0; v->annot_started && v->annot_buf && i < v->ntouched; i++) {
 		const struct tb_slot *sl = &v->slot[v->touched[i]];
 
-		used += leb128(v->annot_buf + used, v->touched[i]);
+		used += xpkt_leb128_put(v->annot_buf + used, v->touched[i]);
 		for (unsigned k = 0; k < PMU_ANNOT_COUNTERS; k++)
-			used += leb128(v->annot_buf + used, sl->c[k]);
+			used += xpkt_leb128_put(v->annot_buf + used, sl->c[k]);
 		if (used + max_entry > UINT16_MAX || i + 1 == v->ntouched) {
 			uint8_t *p = pmu_stream_add_var(&g.stream, &v->sbuf, tsc, vcpu_index,
 							PMU_STREAM_ANNOT, used);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/leb128.h"
 #include "pmu-sim/stream_format.h"
 
 static const char *const vcpu_names[PMU_STREAM_VCPU_COUNTERS] = {
@@ -115,26 +116,20 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (r->kind == PMU_STREAM_ANNOT) {
-			const uint8_t *p = (const uint8_t *)r->counter, *end = p + rest;
+			const uint8_t *p = (const uint8_t *)r->counter;
+			size_t pos = 0;
 			unsigned k = 0, n = 0;
 
 			printf("{\"kind\":\"annot\",\"vcpu\":%u,\"tsc\":%" PRIu64 ",\"blocks\":[",
 			       r->vcpu, r->tsc);
-			while (p < end) {
-				uint64_t x = 0;
-				unsigned sh = 0;
+			while (pos < rest) {
+				uint32_t x;
+				size_t at = pos;
 
-				do {
-					if (p == end || sh > 28)
-						return bad(
-						    argv[1],
-						    off + 16 +
-							(uint64_t)(p - (const uint8_t *)r->counter),
-						    "malformed ANNOT number");
-					x |= (uint64_t)(*p & 0x7f) << sh;
-					sh += 7;
-				} while (*p++ & 0x80);
-				printf("%s%" PRIu64, k ? "," : n++ ? "],[" : "[", x);
+				if (xpkt_leb128_get32(p, &pos, rest, &x))
+					return bad(argv[1], off + 16 + at,
+						   "malformed ANNOT number");
+				printf("%s%" PRIu32, k ? "," : n++ ? "],[" : "[", x);
 				k = (k + 1) % (1 + PMU_ANNOT_COUNTERS);
 			}
 			if (k)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "lib/afile.h"
+#include "lib/leb128.h"
 #include "pmu-sim/stream_format.h"
 #include "synth/sim.h"
 
@@ -126,14 +127,8 @@ static int put_annot(FILE *fp, uint64_t tsc, uint32_t vcpu, uint64_t ns)
 	size_t n = 0;
 
 	sim_pmusim_block_counts(vcpu, ns, c);
-	for (unsigned i = 0; i <= XPKT_SIMTB_COUNTERS; i++) {
-		uint32_t x = i ? c[i - 1] : sim_pmusim_block(ns);
-
-		do {
-			buf[n++] = (uint8_t)((x & 0x7f) | (x > 0x7f ? 0x80 : 0));
-			x >>= 7;
-		} while (x);
-	}
+	for (unsigned i = 0; i <= XPKT_SIMTB_COUNTERS; i++)
+		n += xpkt_leb128_put(buf + n, i ? c[i - 1] : sim_pmusim_block(ns));
 	return put_head(fp, tsc, vcpu, PMU_STREAM_ANNOT, (uint16_t)n) || fwrite(buf, n, 1, fp) != 1;
 }
 
