@@ -27,9 +27,10 @@
 #define NM	 XPKT_SIM_SCALE_MODELS
 #define NC	 XPKT_SIMM_COUNTERS
 /*
- * Entries a CPU may hold: simpmu tells an interval "no stage" once 2^20
- * wait on one CPU (its MAX_UNSETTLED), so more never wait for a call that
- * will come; past this the oldest go (their intervals, if told, are unknown).
+ * Entries a CPU may hold: simpmu tells an interval "no stage" once more
+ * than the least room any listener gave wait on one CPU (2^19 from this
+ * one, join.c), so more never wait for a call that will come; past this
+ * the oldest go (their intervals, if told, are unknown).
  */
 #define MAX_QUEUED ((1u << 20) + 16)
 
@@ -75,7 +76,7 @@ int xpkt_simscale_tlb_global(const char *geom)
 {
 	size_t n = strlen(geom);
 
-	/* the plugin's syntax is ENTRIES:WAYS:G (pmu-sim/cache.c); sim_event.h also allows " G" */
+	/* the plugin's syntax is ENTRIES:WAYS:G (pmu-sim/cache.c); " G" is taken too */
 	return n >= 2 && geom[n - 1] == 'G' && (geom[n - 2] == ':' || geom[n - 2] == ' ');
 }
 

@@ -59,7 +59,7 @@ static inline void xpkt_sim_event_set(struct xpkt_event *ev, const uint64_t v[XP
  * of a counter record. arg2 = kind << 16 | model index; kind
  * XPKT_SIM_EV_COUNTERS: its counters, cumulative per physical CPU, as the
  * six below; kinds XPKT_SIM_EV_MODEL_*: its geometry text in pmu[] as for
- * XPKT_EV_SIM_PMU (once per stream, first). A TLB geometry ending in " G"
+ * XPKT_EV_SIM_PMU (once per stream, first). A TLB geometry ending in ":G"
  * is a model whose hypervisor entries survive CR3 loads (global_hv).
  */
 enum xpkt_sim_model_counter {

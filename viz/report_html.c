@@ -237,9 +237,11 @@ static void header(FILE *fp, const struct xpkt_html_input *in)
 		fputs(" <b>The recording was interrupted (manifest: incomplete).</b>", fp);
 	fputs("</p>\n<nav><a href=\"#flow\">stage flow</a><a href=\"#hist\">histograms</a>"
 	      "<a href=\"#waterfall\">waterfall</a><a href=\"#diagnosis\">diagnosis</a>"
-	      "<a href=\"#hotspots\">hotspots</a><a href=\"#pmu\">PMU</a>"
-	      "<a href=\"#packets\">packets</a><a href=\"#clocks\">clocks</a></nav>\n",
+	      "<a href=\"#hotspots\">hotspots</a><a href=\"#pmu\">PMU</a>",
 	      fp);
+	if (r->sim_scaling)
+		fputs("<a href=\"#scaling\">cache/TLB scaling</a>", fp);
+	fputs("<a href=\"#packets\">packets</a><a href=\"#clocks\">clocks</a></nav>\n", fp);
 }
 
 /* ---- stage flow ---------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include "viz/hotspot_text.h"
 #include "viz/report_text.h"
 #include "viz/simpmu_text.h"
+#include "viz/simscale_text.h"
 
 #define BAR_WIDTH  36
 #define HIST_LINES 8
@@ -533,6 +534,8 @@ int xpkt_report_text_opts(FILE *fp, const char *bundle, const struct xpkt_result
 
 	pmu_table(fp, r, o);
 	if (xpkt_simpmu_text(fp, r, o))
+		return -1;
+	if (xpkt_simscale_text(fp, r, o))
 		return -1;
 	/* per stage; a --stage view keeps to its rows (hotspots span stages) */
 	if (!o->stage && xpkt_hotspot_text(fp, r))

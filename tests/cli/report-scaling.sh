@@ -72,6 +72,26 @@ rewrite "$T/b/pmu.sim"
 
 expect_exit 0 "" "$X" report --json -q -o "$T/r.json" "$T/b"
 jq -e '.pmu_scaling' "$T/r.json" >/dev/null || fail "report --json has no pmu_scaling"
+# The text report's table: a row per instance, its rates those of the JSON's
+# stage sums per direction (the text's own arithmetic, checked here).
+"$X" report -q "$T/b" >"$T/r.txt" || fail "report (text) failed"
+python3 - "$T/r.json" "$T/r.txt" <<'PY' || fail "the text scaling table disagrees with the JSON"
+import json, sys
+sc = json.load(open(sys.argv[1]))["pmu_scaling"]
+lines = open(sys.argv[2]).read().split("\n")
+i = next(k for k, l in enumerate(lines) if l.startswith("Cache/TLB scaling"))
+rows = [l.split() for l in lines[i + 3:i + 3 + len(sc["models"])]]
+for m, row in zip(sc["models"], rows):
+    assert row[0] == str(m["model"]) and row[1] == m["l2"], (row, m)
+    for d, off in (("tx", 4), ("rx", 7)):
+        for j, lv in enumerate(("l2", "itlb", "dtlb")):
+            a = sum(s["models"][m["model"]][lv]["accesses"] for s in sc["stages"] if s["direction"] == d)
+            x = sum(s["models"][m["model"]][lv]["misses"] for s in sc["stages"] if s["direction"] == d)
+            want = "-" if not a else "%.2f%%" % (100.0 * x / a)
+            assert row[off + j] == want, (m["model"], d, lv, row[off + j], want)
+assert all(len(l) <= 80 for l in lines), "a line over 80 columns"
+print("text table: %d instances, rates as the JSON's" % len(rows))
+PY
 python3 - "$T/r.json" <<'PY' || fail "pmu_scaling disagrees with the stages' simulated deltas"
 import json, sys
 r = json.load(open(sys.argv[1]))
