@@ -145,35 +145,12 @@ if [ "${XPKT_ASAN:-0}" != 1 ] && command -v valgrind >/dev/null; then
 		"$T/small" 2>"$T/vg.err" || { cat "$T/vg.err"; fail "valgrind: report --html"; }
 fi
 
-# (c) Headless Chromium.
-CHROMIUM=${XPKT_CHROMIUM:-/usr/bin/chromium}
+# (c) Headless Chromium (chromium.bash: chrome, render).
+. "$(dirname "$0")/chromium.bash"
 if [ ! -x "$CHROMIUM" ]; then
 	echo "report-html: static checks ok; browser checks skipped: $CHROMIUM not installed (apt-get install chromium)"
 	exit 0
 fi
-# chrome FILE.html ARGS...: headless run with its own profile; stderr in $T/chrome.log.
-chrome() {
-	local page=$1 prof
-	shift
-	prof=$(mktemp -d "$T/profile-XXXXXX")
-	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$prof" --enable-logging=stderr --v=0 "$@" "file://$page" \
-		2>"$T/chrome.log"
-}
-# render FILE.html: the DOM after load into FILE.dom; 0 if the page ran clean:
-# its own check passed (data-ok) and nothing at all reached the console
-# (the page writes there only on failure; Chromium logs console lines as CONSOLE).
-render() {
-	chrome "$1" --dump-dom >"$1.dom" || { echo "chromium failed: $(tail -3 "$T/chrome.log")"; return 2; }
-	cp "$T/chrome.log" "$1.log"
-	if grep -q ':CONSOLE' "$1.log"; then
-		grep ':CONSOLE' "$1.log" | head -5
-		return 1
-	fi
-	grep -q '<body[^>]* data-ok="1"' "$1.dom" || { echo "no data-ok in the DOM"; return 1; }
-	return 0
-}
 render "$H" || fail "the page did not render clean in Chromium"
 check_dom "$H.dom"
 h=$(grep -o '<svg class="hist"' "$H.dom" | wc -l)

@@ -235,26 +235,11 @@ if [ "${XPKT_ASAN:-0}" != 1 ] && command -v valgrind >/dev/null; then
 	grep -q 'id="scaling"' "$T/small.html" || fail "small bundle: no scaling section"
 fi
 
-CHROMIUM=${XPKT_CHROMIUM:-/usr/bin/chromium}
+. "$(dirname "$0")/chromium.bash"
 if [ ! -x "$CHROMIUM" ]; then
 	echo "report-scaling: static checks ok; browser checks skipped: $CHROMIUM not installed"
 	exit 0
 fi
-# render FILE.html: 0 if the page's own check passed and nothing reached the console.
-render() {
-	local prof
-	prof=$(mktemp -d "$T/profile-XXXXXX")
-	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$prof" --enable-logging=stderr --v=0 --dump-dom "file://$1" \
-		>"$1.dom" 2>"$1.log" || { echo "chromium failed: $(tail -3 "$1.log")"; return 2; }
-	if grep -q ':CONSOLE' "$1.log"; then
-		grep ':CONSOLE' "$1.log" | head -5
-		return 1
-	fi
-	grep -q '<body[^>]* data-ok="1"' "$1.dom" || { echo "no data-ok in the DOM"; return 1; }
-	return 0
-}
 render "$H" || fail "the page did not render clean in Chromium"
 grep -q '<body[^>]* data-scaling="8"' "$H.dom" || fail "the rendered page does not count 8 scaling plots"
 # The page's check catches a plot that lost a point.
