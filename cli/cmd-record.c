@@ -117,6 +117,17 @@ static double now_s(void)
 }
 
 /* Forks COMMAND held on a pipe; writing to *go_fd (then closing it) runs it. */
+/* A recorder's stop returned rc: 1 if it stopped cleanly, else its error is
+ * printed, the bundle will be marked incomplete (*failed) and 0. */
+static int stopped(int rc, const struct xpkt_err *err, int *failed)
+{
+	if (!rc)
+		return 1;
+	die("%s", err->msg);
+	*failed = 1;
+	return 0;
+}
+
 static pid_t fork_workload(char **argv, int *go_fd)
 {
 	int go[2];
@@ -693,23 +704,9 @@ int cmd_record(int argc, char **argv)
 		memset(&xs, 0, sizeof(xs));
 		memset(&ps, 0, sizeof(ps));
 		memset(&gs, 0, sizeof(gs));
-		if (st.pmu) {
-			if (xpkt_perf_stop(st.pmu, &gs, &err)) {
-				die("%s", err.msg);
-				failed = 1;
-			} else {
-				pmu_ok = 1;
-			}
-		}
+		pmu_ok = st.pmu && stopped(xpkt_perf_stop(st.pmu, &gs, &err), &err, &failed);
 		/* samples first: the perf window then lies inside the ftrace one */
-		if (st.perf) {
-			if (xpkt_perf_stop(st.perf, &ps, &err)) {
-				die("%s", err.msg);
-				failed = 1;
-			} else {
-				perf_ok = 1;
-			}
-		}
+		perf_ok = st.perf && stopped(xpkt_perf_stop(st.perf, &ps, &err), &err, &failed);
 		/*
 		 * The samples are addresses: keep this kernel's symbols beside them, so
 		 * report names them on any machine (docs/bundle.md). Without them the
@@ -730,18 +727,8 @@ int cmd_record(int argc, char **argv)
 					"xpkttrace record: %zu kernel text symbols saved in %s\n",
 					nsyms, kpath);
 		}
-		if (xpkt_ftrace_stop(st.ft, interrupted, &fs, &err)) {
-			die("%s", err.msg);
-			failed = 1;
-		}
-		if (st.xr) {
-			if (xpkt_xen_stop(st.xr, &xs, &err)) {
-				die("%s", err.msg);
-				failed = 1;
-			} else {
-				xen_ok = 1;
-			}
-		}
+		stopped(xpkt_ftrace_stop(st.ft, interrupted, &fs, &err), &err, &failed);
+		xen_ok = st.xr && stopped(xpkt_xen_stop(st.xr, &xs, &err), &err, &failed);
 		snprintf(m->created_by, sizeof(m->created_by), "xpkttrace record %s", XPKT_VERSION);
 		snprintf(m->mode, sizeof(m->mode), xen ? "xen" : "native");
 		m->tsc_hz = tsc_hz;
