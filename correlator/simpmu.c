@@ -184,7 +184,9 @@ static int tell(struct xpkt_simpmu *sp, uint16_t pcpu, const struct ival *iv, in
 /*
  * Tells the owners of CPU c's queued intervals that end at or before
  * upto: the take (from the flush just done) whose range holds the
- * interval's end, else no stage. Takes are disjoint.
+ * interval's end, else no stage. Takes are disjoint, and exist only
+ * during a flush (it empties them): settled anywhere else, an interval
+ * is no stage's.
  */
 static int settle(struct xpkt_simpmu *sp, struct pcpu *c, uint16_t pcpu, uint64_t upto)
 {
@@ -214,7 +216,6 @@ static int queue_ival(struct xpkt_simpmu *sp, struct pcpu *c, uint16_t pcpu, uin
 {
 	if (c->qn >= sp->max_unsettled) {
 		/* no stage can still claim it without one closing for ages: give up on it */
-		c->ntake = 0;
 		if (settle(sp, c, pcpu, c->q[c->qhead].ts))
 			return -1;
 		sp->forced++;
@@ -340,14 +341,9 @@ int xpkt_simpmu_record(struct xpkt_simpmu *sp, const struct xpkt_event *ev)
 	{
 		uint64_t floor = claim_floor(sp, c);
 
-		if (sp->nlis && c->qn && floor != UINT64_MAX && c->q[c->qhead].ts <= floor) {
-			uint32_t keep = c->ntake;
-
-			c->ntake = 0;
-			if (settle(sp, c, ev->cpu, floor))
-				return -1;
-			c->ntake = keep;
-		}
+		if (sp->nlis && c->qn && floor != UINT64_MAX && c->q[c->qhead].ts <= floor &&
+		    settle(sp, c, ev->cpu, floor))
+			return -1;
 	}
 	c->last_rec_ts = ev->ts;
 	c->have_rec = 1;
@@ -512,15 +508,13 @@ static int by_open_desc(const void *a, const void *b)
 }
 
 /*
- * Settles the intervals closing together on CPU c. Each instruction since
- * the claim mark goes to the interval that opened most recently before it:
- * the latest-opened interval gets (its open, close], the next (its open,
- * the previous one's open], and so on. Sums and the set of values do not
- * depend on the order the join attached them in, so ground truth can
- * follow the same rule from identities alone.
+ * A stage's share of the flush under way, for settle(). A claim covering
+ * intervals the listeners were already told of (given up on, or settled by
+ * the floor) is counted: its stage's delta counts work they put elsewhere,
+ * and the outputs say their sums fall short.
  */
-static int add_take(struct pcpu *c, const struct snap *hi, const struct snap *lo, unsigned dir,
-		    unsigned s)
+static int add_take(struct xpkt_simpmu *sp, struct pcpu *c, const struct snap *hi,
+		    const struct snap *lo, unsigned dir, unsigned s)
 {
 	if (c->ntake == c->captake) {
 		uint32_t cap = c->captake ? 2 * c->captake : 8;
@@ -533,18 +527,19 @@ static int add_take(struct pcpu *c, const struct snap *hi, const struct snap *lo
 	}
 	c->take[c->ntake++] =
 	    (struct take){.lo = lo->rec_ts, .hi = hi->rec_ts, .dir = (uint8_t)dir, .s = (uint8_t)s};
+	if (c->told_upto > lo->rec_ts)
+		sp->late++;
 	return 0;
 }
 
-/* A claim covering intervals the listeners were already told of (given up
- * on, or settled by the floor): its stage's delta counts work they put
- * elsewhere. Counted, so outputs can say their sums fall short. */
-static void check_late(struct xpkt_simpmu *sp, const struct pcpu *c, const struct snap *lo)
-{
-	if (c->told_upto > lo->rec_ts)
-		sp->late++;
-}
-
+/*
+ * Settles the intervals closing together on CPU c. Each instruction since
+ * the claim mark goes to the interval that opened most recently before it:
+ * the latest-opened interval gets (its open, close], the next (its open,
+ * the previous one's open], and so on. Sums and the set of values do not
+ * depend on the order the join attached them in, so ground truth can
+ * follow the same rule from identities alone.
+ */
 static int flush(struct xpkt_simpmu *sp, struct pcpu *c)
 {
 	const struct snap *upper = &c->g_cur;
@@ -575,10 +570,8 @@ static int flush(struct xpkt_simpmu *sp, struct pcpu *c)
 		}
 		if (add_delta(sp, c, e->dir, e->s, upper, lo))
 			return -1;
-		if (sp->nlis && add_take(c, upper, lo, e->dir, e->s))
+		if (sp->nlis && add_take(sp, c, upper, lo, e->dir, e->s))
 			return -1;
-		if (sp->nlis)
-			check_late(sp, c, lo);
 		upper = lo;
 	}
 	c->mark = c->g_cur;
@@ -676,7 +669,6 @@ int xpkt_simpmu_finish(struct xpkt_simpmu *sp, struct xpkt_results *out)
 	for (uint32_t i = 0; i < sp->ncpu; i++) {
 		if (sp->cpu[i].ng && flush(sp, &sp->cpu[i]))
 			return -1;
-		sp->cpu[i].ntake = 0;
 		if (settle(sp, &sp->cpu[i], (uint16_t)i, UINT64_MAX))
 			return -1;
 	}
