@@ -1814,9 +1814,9 @@ int xpkt_join_event(struct xpkt_joiner *j, const struct xpkt_event *ev, unsigned
 		if (!j->sp)
 			return 0;
 		if (!j->sc) {
-			/* a few hundred bytes per interval: room for 2^19 */
 			if (!(j->sc = xpkt_simscale_new()) ||
-			    xpkt_simpmu_listen(j->sp, xpkt_simscale_owner, j->sc, 1u << 19))
+			    xpkt_simpmu_listen(j->sp, xpkt_simscale_owner, j->sc,
+					       XPKT_SIMSCALE_ROOM))
 				goto oom;
 		}
 		if (xpkt_simscale_event(j->sc, ev))

@@ -24,8 +24,8 @@
  * grows); at 100 us periods that is over 1.6 s of the CPU's time. */
 #define MAX_UNSETTLED (1u << 14)
 
+/* One queued block, decoded, with the domain its code is. */
 struct pend {
-	uint64_t ts;
 	uint64_t ip;
 	uint8_t domain;
 	uint16_t domid;
@@ -51,7 +51,7 @@ struct xpkt_simannot {
 	uint16_t driver_domid;
 	struct cpuq *cpu;
 	uint32_t ncpu;
-	struct xpkt_sim_block *tab; /* open addressing; ip 0 + stage -2 = empty */
+	struct xpkt_sim_block *tab; /* open addressing; stage -2 = an empty slot */
 	uint64_t cap, used;
 	uint64_t entries, unowned, no_stage;
 };
@@ -201,7 +201,6 @@ static int pop_run(struct xpkt_simannot *an, struct cpuq *c, uint64_t rec_ts, in
 		at += 8;
 		for (unsigned k = 0; k < XPKT_SIMTB_COUNTERS; k++)
 			(void)xpkt_leb128_get32(c->buf, &at, c->used, &e.c[k]); /* ours */
-		e.ts = h.ts;
 		classify(an, h.dom, &e);
 		if (add(an, &e, dir, s))
 			return -1;

@@ -28,11 +28,11 @@
 #define NC	 XPKT_SIMM_COUNTERS
 /*
  * Entries a CPU may hold: simpmu tells an interval "no stage" once more
- * than the least room any listener gave wait on one CPU (2^19 from this
- * one, join.c), so more never wait for a call that will come; past this
- * the oldest go (their intervals, if told, are unknown).
+ * than the least room any listener gave wait on one CPU (this one's is
+ * XPKT_SIMSCALE_ROOM), so more never wait for a call that will come; past
+ * this the oldest go (their intervals, if told, are unknown).
  */
-#define MAX_QUEUED ((1u << 20) + 16)
+#define MAX_QUEUED (XPKT_SIMSCALE_ROOM + 16)
 
 /*
  * One counter record: ts, which models carried counters (bit m), then

@@ -25,6 +25,10 @@
 
 struct xpkt_simscale;
 
+/* Record intervals a CPU may leave untold for this listener (its room for
+ * xpkt_simpmu_listen): a few hundred bytes of counters queue for each. */
+#define XPKT_SIMSCALE_ROOM (1u << 19)
+
 struct xpkt_simscale *xpkt_simscale_new(void);
 void xpkt_simscale_free(struct xpkt_simscale *sc);
 
