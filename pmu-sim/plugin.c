@@ -203,13 +203,16 @@ static inline void annot_count(struct vcpu *v, int lv, unsigned u, bool hit)
 	}
 }
 
-/* Starts slot id's counts in the current interval (the vCPU's thread). */
-static void annot_touch(struct vcpu *v, uint32_t id)
+/*
+ * Slot id, its counts started in the current interval if they were not
+ * (the vCPU's thread); the spare slot, counted nowhere, if out of memory.
+ */
+static struct tb_slot *annot_touch(struct vcpu *v, uint32_t id)
 {
 	struct tb_slot *sl = &v->slot[id];
 
 	if (sl->gen == v->seg_gen)
-		return;
+		return sl;
 	if (v->ntouched == v->captouched) {
 		uint32_t cap = v->captouched ? 2 * v->captouched : 4096;
 		uint32_t *n;
@@ -225,12 +228,13 @@ static void annot_touch(struct vcpu *v, uint32_t id)
 		pthread_mutex_unlock(&v->sbuf.lock);
 		if (!n) {
 			v->annot_lost++;
-			return;
+			return &v->spare;
 		}
 	}
 	memset(sl->c, 0, sizeof(sl->c));
 	sl->gen = v->seg_gen;
 	v->touched[v->ntouched++] = id;
+	return sl;
 }
 
 /* The block d starts executing on v: its slot becomes current. */
@@ -272,8 +276,7 @@ static void annot_enter(struct vcpu *v, unsigned int vcpu_index, const struct tb
 		pthread_mutex_unlock(&v->sbuf.lock);
 		sl->defined = 1;
 	}
-	annot_touch(v, d->id);
-	v->cur = sl->gen == v->seg_gen ? sl : &v->spare;
+	v->cur = annot_touch(v, d->id);
 	v->cur->c[AN_INSNS] += d->n_insns;
 }
 
@@ -314,10 +317,9 @@ static void annot_cut(struct vcpu *v, unsigned int vcpu_index, uint64_t tsc, uin
 	if (++v->seg_gen == 0)
 		v->seg_gen = 1; /* slots of gen 0 are never live */
 	if (cur && cur != &v->spare) {
-		uint32_t id = (uint32_t)(cur - v->slot);
-
-		annot_touch(v, id);
-		v->cur = v->slot[id].gen == v->seg_gen ? &v->slot[id] : &v->spare;
+		/* touched was just emptied and has room: annot_touch will not take
+		 * the buffer's lock, which is held here */
+		v->cur = annot_touch(v, (uint32_t)(cur - v->slot));
 		v->cur->c[AN_INSNS] += (uint32_t)tail;
 	}
 }
