@@ -6,19 +6,14 @@
  * order each (dir, stage) group by instructions. Memory: one row per block
  * for the moment of the sort.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sym/annotate.h"
 
-/* x86-64 user addresses end below the canonical hole. */
-#define USER_END 0x0000800000000000ull
-
 static void name_block(const struct xpkt_sim_block *b,
 		       struct xpkt_symtab *const tabs[XPKT_DOM_COUNT], struct xpkt_func_row *r)
 {
-	struct xpkt_sym_info si;
 	const struct xpkt_symtab *t = b->domain < XPKT_DOM_COUNT ? tabs[b->domain] : NULL;
 
 	memset(r, 0, sizeof(*r));
@@ -28,14 +23,7 @@ static void name_block(const struct xpkt_sim_block *b,
 	r->domid = b->domid;
 	r->blocks = 1;
 	memcpy(r->c, b->c, sizeof(r->c));
-	if (b->ip < USER_END)
-		strcpy(r->name, "[user]");
-	else if (t && xpkt_symtab_lookup(t, b->ip, &si)) {
-		snprintf(r->name, sizeof(r->name), "%s", si.name);
-		if (si.module)
-			snprintf(r->module, sizeof(r->module), "%s", si.module);
-	} else
-		strcpy(r->name, "[unknown]");
+	xpkt_sym_name(t, b->ip, r->name, sizeof(r->name), r->module, sizeof(r->module));
 }
 
 static int by_key(const void *a, const void *b)

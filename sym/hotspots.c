@@ -12,9 +12,6 @@
 #include "sym/hotspots.h"
 #include "tracepoints/stage.h"
 
-/* x86-64: user addresses are below the canonical hole; the kernel's above it. */
-#define XPKT_USER_TOP 0x0000800000000000ull
-
 static int by_name(const void *a, const void *b)
 {
 	const struct xpkt_func_count *x = a, *y = b;
@@ -32,16 +29,6 @@ static int by_samples(const void *a, const void *b)
 	return by_name(a, b);
 }
 
-static void copy_name(char *dst, size_t len, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = 0;
-}
-
 static int name_stage(struct xpkt_stage_stats *st, const struct xpkt_symtab *tab)
 {
 	struct xpkt_func_count *f;
@@ -56,17 +43,8 @@ static int name_stage(struct xpkt_stage_stats *st, const struct xpkt_symtab *tab
 	if (!f)
 		return -1;
 	for (uint32_t i = 0; i < st->nips; i++) {
-		struct xpkt_sym_info si;
-
-		if (st->ips[i].ip < XPKT_USER_TOP) {
-			/* a sample in a process, not the kernel: kallsyms cannot name it */
-			copy_name(f[i].name, sizeof(f[i].name), "[user]");
-		} else if (tab && xpkt_symtab_lookup(tab, st->ips[i].ip, &si)) {
-			copy_name(f[i].name, sizeof(f[i].name), si.name);
-			copy_name(f[i].module, sizeof(f[i].module), si.module);
-		} else {
-			copy_name(f[i].name, sizeof(f[i].name), "[unknown]");
-		}
+		xpkt_sym_name(tab, st->ips[i].ip, f[i].name, sizeof(f[i].name), f[i].module,
+			      sizeof(f[i].module));
 		f[i].samples = st->ips[i].samples;
 	}
 	qsort(f, st->nips, sizeof(*f), by_name);

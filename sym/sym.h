@@ -67,6 +67,19 @@ int xpkt_symtab_load_map_mem(struct xpkt_symtab *tab, const char *name, const ch
 /* 1 and *out filled if ADDR falls in a symbol, 0 if not. */
 int xpkt_symtab_lookup(const struct xpkt_symtab *tab, uint64_t addr, struct xpkt_sym_info *out);
 
+/* x86-64: user addresses are below the canonical hole; the kernel's above it. */
+#define XPKT_USER_TOP 0x0000800000000000ull
+
+/*
+ * A table row's name for a sampled or executed address, as perf prints it:
+ * the function holding it and its module ("" for the core kernel or
+ * hypervisor) from TAB; "[user]" below the canonical hole (a process, which
+ * kallsyms cannot name); "[unknown]" where TAB (NULL: none) has no symbol.
+ * Both strings are cut to fit.
+ */
+void xpkt_sym_name(const struct xpkt_symtab *tab, uint64_t addr, char *name, size_t name_len,
+		   char *module, size_t module_len);
+
 /* Number of symbols kept (after aliases at one address are all counted). */
 size_t xpkt_symtab_count(const struct xpkt_symtab *tab);
 

@@ -209,3 +209,30 @@ int xpkt_symtab_ko_base(const struct xpkt_symtab *ko, const struct xpkt_symtab *
 	*base = best;
 	return 0;
 }
+
+/* src, or "", into dst of len bytes, cut to fit. */
+static void copy_cut(char *dst, size_t len, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = 0;
+}
+
+void xpkt_sym_name(const struct xpkt_symtab *tab, uint64_t addr, char *name, size_t name_len,
+		   char *module, size_t module_len)
+{
+	struct xpkt_sym_info si;
+
+	copy_cut(module, module_len, "");
+	if (addr < XPKT_USER_TOP) {
+		copy_cut(name, name_len, "[user]");
+	} else if (tab && xpkt_symtab_lookup(tab, addr, &si)) {
+		copy_cut(name, name_len, si.name);
+		copy_cut(module, module_len, si.module);
+	} else {
+		copy_cut(name, name_len, "[unknown]");
+	}
+}
