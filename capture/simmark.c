@@ -7,27 +7,17 @@
 #include <time.h>
 
 #include "capture/simmark.h"
-
-#if defined(__x86_64__)
-static inline uint64_t rdtsc_ordered(void)
-{
-	uint32_t lo, hi;
-
-	/* QEMU's qemu64 CPU has no rdtscp: lfence keeps the read after what precedes it */
-	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-	return (uint64_t)hi << 32 | lo;
-}
-#endif
+#include "capture/tsc.h"
 
 int xpkt_simmark(FILE *fp, unsigned n, struct xpkt_err *err)
 {
 #if defined(__x86_64__)
 	for (unsigned i = 0; i < n; i++) {
 		struct timespec nap = {0, 20 * 1000 * 1000};
-		uint64_t before = rdtsc_ordered(), after;
+		uint64_t before = xpkt_rdtsc(), after;
 
 		__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-		after = rdtsc_ordered();
+		after = xpkt_rdtsc();
 		if (fprintf(fp, "%" PRIu64 " %" PRIu64 "\n", before, after) < 0)
 			return xpkt_err_set(err, "pmu-sim markers: write failed");
 		/* apart, so a late record cannot be taken for the next marker's */

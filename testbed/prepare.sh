@@ -111,7 +111,9 @@ fi
 # The pmu-sim plugin's clock pairs: `xpkttrace record --pmu=sim` makes them
 # (nic-dom0.sh); without a recorder in dom0, tsc-marker does (nic-marker.sh).
 if [ "${XPKT_TESTBED_PMU_SIM:-0}" = 1 ] && [ -z "${XPKTTRACE-}" ]; then
-	gcc -O2 -static -o "$ST/tsc-marker" "$G/tsc-marker.c" || tb_die "cannot build $G/tsc-marker.c"
+	gcc -O2 -static -D_GNU_SOURCE -I"$TB_REPO" -o "$ST/tsc-marker" "$G/tsc-marker.c" \
+		"$TB_REPO/capture/simmark.c" "$TB_REPO/capture/tsc.c" "$TB_REPO/lib/err.c" ||
+		tb_die "cannot build $G/tsc-marker.c"
 fi
 
 tb_log "run image $RUN/dom0.img"
